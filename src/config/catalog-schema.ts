@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/** App and environment names end up in Redis keys, job ids and Slack text: keep them boring. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const name = z.string().regex(NAME_PATTERN, 'must be lowercase letters, digits and dashes');
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U012ABCDEF');
+const slackUsergroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF');
+
+const httpsUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL with a scheme' })
+  .transform((url) => url.replace(/\/+$/, ''));
+
+const djangoIdentifier = z.string().regex(/^[A-Za-z0-9_.@+-]{1,150}$/, 'must be a valid Django username');
+
+/** Mirrors populate_retirement_states' own validation (domain.md B.1) so a bad list fails at start-up. */
+export const retirementStatesSchema = z
+  .array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be an UPPER_SNAKE_CASE state name'))
+  .min(4)
+  .superRefine((states, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (states[0] !== 'PENDING') problem('PENDING must be the first state');
+    if (states.slice(-3).join(',') !== 'ERRORED,ABORTED,COMPLETE') {
+      problem("the last 3 states must be these (in this order): ['ERRORED', 'ABORTED', 'COMPLETE']");
+    }
+    if (new Set(states).size !== states.length) problem('states must be unique');
+    for (const state of states.filter((s) => s.startsWith('RETIRING_'))) {
+      const done = `${state.slice('RETIRING_'.length)}_COMPLETE`;
+      if (!states.includes(done)) problem(`${state} needs a matching ${done} state`);
+    }
+  });
+
+const edxWorkerFields = {
+  host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name or IP address'),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
+  port: z.number().int().min(1).max(65535),
+  commandTimeoutSeconds: z.number().int().min(5).max(3600),
+};
+
+const vaultFields = {
+  /** Overrides VAULT_ADDR for this environment (MIT runs one Vault per environment). */
+  address: httpsUrl,
+  mount: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be a Vault mount path'),
+  kvVersion: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }),
+  /** `{team}`, `{app}` and `{env}` are replaced; the result is the secret's path inside the mount. */
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}/-]+$/, 'must be a Vault path (letters, digits, _ - / and {team} {app} {env})'),
+};
+
+const concourseFields = {
+  url: httpsUrl,
+  team: name,
+  pipeline: z.string().regex(/^[a-z0-9][a-z0-9\-_.]*$/, 'must be a Concourse pipeline name'),
+  job: z.string().regex(/^[a-z0-9][a-z0-9\-_.]*$/, 'must be a Concourse job name'),
+};
+
+const approvalFields = {
+  required: z.boolean(),
+  allowSelfApproval: z.boolean(),
+  ttlMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 14),
+  approvers: z.strictObject({
+    users: z.array(slackUserId),
+    usergroups: z.array(slackUsergroupId),
+  }),
+};
+
+/** Every level of the catalog may set any of these; an environment's values win. */
+const layerFields = {
+  lmsUrl: httpsUrl,
+  workerUsername: djangoIdentifier,
+  workerEmailDomain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an email domain'),
+  dotApplicationName: djangoIdentifier,
+  retirementStates: retirementStatesSchema,
+  edxWorker: z.strictObject(edxWorkerFields).partial(),
+  vault: z.strictObject(vaultFields).partial(),
+  concourse: z.strictObject(concourseFields).partial(),
+  approval: z.strictObject(approvalFields).partial(),
+};
+
+export const layerSchema = z.strictObject(layerFields).partial();
+export type CatalogLayer = z.infer<typeof layerSchema>;
+
+export const catalogFileSchema = z
+  .object({
+    defaults: layerSchema.optional(),
+    apps: z.record(
+      name,
+      layerSchema.extend({ environments: z.record(name, layerSchema) }),
+      'must map app names to their settings',
+    ),
+  })
+  // YAML anchors live under `x-` keys (as in docker-compose); catalog.ts flags any other unknown key.
+  .catchall(z.unknown());
+
+export const CATALOG_TOP_LEVEL_KEYS = ['defaults', 'apps'];
+
+/** What one (app, env) pair resolves to once the layers are merged: everything a run needs. */
+export const targetSchema = z.strictObject({
+  app: name,
+  env: name,
+  lmsUrl: httpsUrl,
+  workerUsername: djangoIdentifier,
+  workerEmailDomain: layerFields.workerEmailDomain,
+  dotApplicationName: djangoIdentifier,
+  retirementStates: retirementStatesSchema,
+  edxWorker: z.strictObject(edxWorkerFields),
+  vault: z.strictObject({ ...vaultFields, address: httpsUrl.optional() }),
+  concourse: z.strictObject(concourseFields),
+  approval: z.strictObject(approvalFields).superRefine((approval, ctx) => {
+    const { users, usergroups } = approval.approvers;
+    if (approval.required && users.length + usergroups.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approvers'],
+        message: 'approval is required but no approvers are set',
+      });
+    }
+  }),
+});
+export type Target = z.infer<typeof targetSchema>;

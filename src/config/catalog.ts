@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import {
+  CATALOG_TOP_LEVEL_KEYS,
+  type CatalogLayer,
+  catalogFileSchema,
+  type Target,
+  targetSchema,
+} from './catalog-schema.js';
+import { ConfigError } from './config-error.js';
+
+export type { Target } from './catalog-schema.js';
+
+/** The validated catalog: every configured (app, env) pair, resolved. */
+export class Catalog {
+  private readonly targets: ReadonlyMap<string, Target>;
+
+  constructor(targets: readonly Target[]) {
+    this.targets = new Map(targets.map((target) => [keyOf(target.app, target.env), target]));
+  }
+
+  get(app: string, env: string): Target | undefined {
+    return this.targets.get(keyOf(app, env));
+  }
+
+  apps(): string[] {
+    return [...new Set(this.all().map((t) => t.app))];
+  }
+
+  environments(app?: string): string[] {
+    return [
+      ...new Set(
+        this.all()
+          .filter((t) => app === undefined || t.app === app)
+          .map((t) => t.env),
+      ),
+    ];
+  }
+
+  all(): Target[] {
+    return [...this.targets.values()];
+  }
+}
+
+function keyOf(app: string, env: string): string {
+  return `${app}/${env}`;
+}
+
+export function loadCatalogFile(path: string): Catalog {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`]);
+  }
+  return parseCatalog(text, path);
+}
+
+export function parseCatalog(text: string, source = 'catalog'): Catalog {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { merge: true });
+  } catch (error) {
+    throw new ConfigError([`${source}: not valid YAML: ${(error as Error).message}`]);
+  }
+  const problems = unknownTopLevelKeys(raw).map(
+    (key) => `${source}: ${key}: unknown key (use an x- prefix for anchors)`,
+  );
+  const file = catalogFileSchema.safeParse(raw);
+  if (!file.success) throw new ConfigError([...problems, ...describeIssues(source, file.error.issues)]);
+
+  const targets: Target[] = [];
+  for (const [app, appLayer] of Object.entries(file.data.apps)) {
+    const { environments, ...appSettings } = appLayer;
+    if (Object.keys(environments).length === 0)
+      problems.push(`${source}: apps.${app}.environments: has no environments`);
+    for (const [env, envLayer] of Object.entries(environments)) {
+      const merged = mergeLayers(file.data.defaults ?? {}, appSettings, envLayer);
+      const result = targetSchema.safeParse(resolveTarget(app, env, merged));
+      if (result.success) targets.push(result.data);
+      else problems.push(...describeIssues(source, result.error.issues, ['apps', app, 'environments', env]));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new Catalog(targets);
+}
+
+function unknownTopLevelKeys(raw: unknown): string[] {
+  if (!isPlainObject(raw)) return [];
+  return Object.keys(raw).filter((key) => !CATALOG_TOP_LEVEL_KEYS.includes(key) && !key.startsWith('x-'));
+}
+
+function mergeLayers(...layers: CatalogLayer[]): CatalogLayer {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      const previous = merged[key];
+      merged[key] = isPlainObject(previous) && isPlainObject(value) ? { ...previous, ...value } : value;
+    }
+  }
+  return merged as CatalogLayer;
+}
+
+function resolveTarget(app: string, env: string, layer: CatalogLayer): unknown {
+  const vault = layer.vault;
+  const team = layer.concourse?.team;
+  const path =
+    vault?.path && team
+      ? vault.path.replaceAll('{team}', team).replaceAll('{app}', app).replaceAll('{env}', env)
+      : vault?.path;
+  return { app, env, ...layer, vault: { ...vault, path } };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], base: string[] = []): string[] {
+  return issues.map((issue) => {
+    const path = [...base, ...issue.path.map(String)].join('.');
+    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    return `${source}: ${path || '(top level)'}: ${missing ? 'is required' : issue.message}`;
+  });
+}
+
+export function workerEmail(target: Target): string {
+  return `${target.workerUsername}@${target.workerEmailDomain}`;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+
+const optionalText = z.string().min(1).optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    RETIREMENT_BOT_CONFIG: z.string().min(1).default('config/environments.yml'),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .default('redis://127.0.0.1:6379'),
+    /** Prefix for every Redis key the bot writes, so several bots (or test runs) can share a Redis. */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]+$/)
+      .default('retirement-bot'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+
+    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
+    SLACK_API_URL: z.url().optional(),
+
+    VAULT_ADDR: z.url().optional(),
+    VAULT_TOKEN: optionalText,
+    VAULT_ROLE_ID: optionalText,
+    VAULT_SECRET_ID: optionalText,
+    VAULT_APPROLE_MOUNT: z.string().min(1).default('approle'),
+    VAULT_NAMESPACE: optionalText,
+
+    CONCOURSE_USERNAME: optionalText,
+    CONCOURSE_PASSWORD: optionalText,
+
+    SSH_PRIVATE_KEY_PATH: optionalText,
+    SSH_KNOWN_HOSTS_PATH: optionalText,
+  })
+  .superRefine((env, ctx) => {
+    const missing = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      missing(
+        'SLACK_SIGNING_SECRET',
+        'is required in HTTP mode (set it, or SLACK_APP_TOKEN for Socket Mode)',
+      );
+    }
+    if ((env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET) && !env.SLACK_BOT_TOKEN) {
+      missing('SLACK_BOT_TOKEN', 'is required when Slack is configured');
+    }
+    if (Boolean(env.VAULT_ROLE_ID) !== Boolean(env.VAULT_SECRET_ID)) {
+      missing(
+        env.VAULT_ROLE_ID ? 'VAULT_SECRET_ID' : 'VAULT_ROLE_ID',
+        'AppRole needs both VAULT_ROLE_ID and VAULT_SECRET_ID',
+      );
+    }
+    if (Boolean(env.CONCOURSE_USERNAME) !== Boolean(env.CONCOURSE_PASSWORD)) {
+      missing(
+        env.CONCOURSE_USERNAME ? 'CONCOURSE_PASSWORD' : 'CONCOURSE_USERNAME',
+        'Concourse needs both a username and a password',
+      );
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Reads the process environment once; empty strings count as unset (a common .env mistake). */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const copy = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = envSchema.safeParse(copy);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Without Slack credentials the bot runs as the local sandbox, against emulators. */
+export function isSandbox(env: Env): boolean {
+  return !env.SLACK_BOT_TOKEN;
+}

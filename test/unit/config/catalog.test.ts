@@ -1,0 +1,126 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCatalogFile, parseCatalog, workerEmail } from '../../../src/config/catalog.js';
+import { ConfigError } from '../../../src/config/config-error.js';
+
+const shipped = resolve(import.meta.dirname, '../../../config/environments.yml');
+
+function problemsOf(yaml: string): readonly string[] {
+  try {
+    parseCatalog(yaml, 'test.yml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the catalog to be rejected');
+}
+
+const minimalApp = `
+apps:
+  mitxonline:
+    lmsUrl: https://courses.example.edu/
+    workerUsername: retirement_service_worker
+    workerEmailDomain: example.com
+    dotApplicationName: retirement
+    retirementStates: [PENDING, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
+    edxWorker: { host: worker.example.edu, user: ubuntu, port: 22, commandTimeoutSeconds: 60 }
+    vault: { mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
+    concourse: { url: https://ci.example.edu, team: mitxonline, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
+    approval: { required: false, allowSelfApproval: false, ttlMinutes: 60, approvers: { users: [], usergroups: [] } }
+    environments:
+      qa: {}
+`;
+
+describe('the shipped catalog', () => {
+  const catalog = loadCatalogFile(shipped);
+
+  it('configures every app in ci, qa and production', () => {
+    expect(catalog.apps()).toEqual(['mitxonline', 'mitx', 'mitx-staging', 'xpro']);
+    for (const app of catalog.apps()) expect(catalog.environments(app)).toEqual(['ci', 'qa', 'production']);
+  });
+
+  it('carries the real hosts, teams, Vault paths and users from the domain notes', () => {
+    const qa = catalog.get('mitxonline', 'qa');
+    expect(qa?.lmsUrl).toBe('https://courses.rc.learn.mit.edu');
+    expect(qa?.concourse).toEqual({
+      url: 'https://cicd-qa.odl.mit.edu',
+      team: 'mitxonline',
+      pipeline: 'misc-cloud-tubular',
+      job: 'deploy-tubular-world',
+    });
+    expect(qa?.vault).toEqual({
+      mount: 'secret-concourse',
+      kvVersion: 2,
+      path: 'mitxonline/tubular_oauth_client',
+    });
+    expect(qa?.workerUsername).toBe('retirement_service_worker');
+    expect(qa && workerEmail(qa)).toBe('retirement_service_worker@example.com');
+    expect(qa?.retirementStates).toHaveLength(16);
+    expect(catalog.get('xpro', 'production')?.workerUsername).toBe('retirement_worker');
+    expect(catalog.get('xpro', 'production')?.concourse.url).toBe('https://cicd.odl.mit.edu');
+    expect(catalog.get('mitx', 'qa')?.retirementStates).toEqual([
+      'PENDING',
+      'ERRORED',
+      'ABORTED',
+      'COMPLETE',
+    ]);
+  });
+
+  it('requires approval in production only', () => {
+    for (const target of catalog.all()) {
+      expect(target.approval.required).toBe(target.env === 'production');
+    }
+  });
+});
+
+describe('catalog validation', () => {
+  it('accepts a complete minimal catalog and trims the trailing slash of URLs', () => {
+    const catalog = parseCatalog(minimalApp);
+    expect(catalog.get('mitxonline', 'qa')?.lmsUrl).toBe('https://courses.example.edu');
+  });
+
+  it('names every problem at once, with its path', () => {
+    const problems = problemsOf(`
+bogus: 1
+defaults:
+  vault: { kvVersion: 3 }
+apps:
+  mitx:
+    retirementStates: [PENDING, RETIRING_FORUMS, ERRORED, ABORTED, COMPLETE]
+    environments:
+      qa: { lmsUrl: courses.example.edu }
+`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'test.yml: bogus: unknown key (use an x- prefix for anchors)',
+        'test.yml: defaults.vault.kvVersion: must be 1 or 2',
+        'test.yml: apps.mitx.retirementStates: RETIRING_FORUMS needs a matching FORUMS_COMPLETE state',
+        'test.yml: apps.mitx.environments.qa.lmsUrl: must be an http(s) URL with a scheme',
+      ]),
+    );
+  });
+
+  it('reports missing fields of a resolved environment', () => {
+    const problems = problemsOf('apps:\n  xpro:\n    environments:\n      qa: {}\n');
+    expect(problems).toContain('test.yml: apps.xpro.environments.qa.lmsUrl: is required');
+    expect(problems).toContain('test.yml: apps.xpro.environments.qa.concourse: is required');
+  });
+
+  it('rejects a required approval without approvers and unknown keys in a layer', () => {
+    const problems = problemsOf(
+      minimalApp
+        .replace('approval: { required: false', 'approval: { required: true')
+        .replace('qa: {}', 'qa: { lmsURL: x }'),
+    );
+    expect(problems).toContain('test.yml: apps.mitxonline.environments.qa: Unrecognized key: "lmsURL"');
+    expect(
+      problemsOf(minimalApp.replace('approval: { required: false', 'approval: { required: true')),
+    ).toEqual([
+      'test.yml: apps.mitxonline.environments.qa.approval.approvers: approval is required but no approvers are set',
+    ]);
+  });
+
+  it('rejects YAML that does not parse', () => {
+    expect(problemsOf('apps: [')[0]).toMatch(/^test.yml: not valid YAML/);
+  });
+});
