@@ -1,0 +1,274 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { blocksSchema } from './block-kit-limits.js';
+
+/** One Web API call or response_url post, as the emulator received it. */
+export interface RecordedSlackCall {
+  method: string;
+  params: Record<string, unknown>;
+  /** The raw request body: what a secret scan must look at. */
+  raw: string;
+  at: number;
+}
+
+export interface SlackMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text?: string;
+  blocks?: unknown[];
+  user?: string;
+  ephemeral?: boolean;
+  edited?: number;
+}
+
+interface Fault {
+  status: number;
+  retryAfterSeconds?: number;
+  remaining: number;
+}
+
+export interface SlackEmulatorOptions {
+  botToken?: string;
+  teamId?: string;
+  botUserId?: string;
+  usergroups?: Record<string, string[]>;
+}
+
+/**
+ * A loopback Slack Web API that behaves like the real one for the methods the bot calls: form or
+ * JSON bodies, bearer-token auth (`invalid_auth`), `{ok:false,error}` envelopes with HTTP 200, and
+ * 429 + Retry-After when rate limiting is switched on. It also stores messages so tests and the
+ * sandbox page can read a channel back.
+ */
+export class SlackEmulator {
+  readonly calls: RecordedSlackCall[] = [];
+  readonly messages: SlackMessage[] = [];
+  readonly botToken: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  private readonly usergroups: Map<string, string[]>;
+  private readonly faults = new Map<string, Fault>();
+  private server: Server | undefined;
+  private clock = 1_700_000_000;
+  private sequence = 0;
+  url = '';
+
+  constructor(options: SlackEmulatorOptions = {}) {
+    this.botToken = options.botToken ?? 'xoxb-emulator-token';
+    this.teamId = options.teamId ?? 'T0EMULATOR';
+    this.botUserId = options.botUserId ?? 'U0RETIREBOT';
+    this.usergroups = new Map(Object.entries(options.usergroups ?? {}));
+  }
+
+  /** The Web API base URL, with the trailing slash web-api expects. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<{ url: string }> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        res.statusCode = 500;
+        res.end(String(error));
+      });
+    });
+    this.server.listen(port, host);
+    await once(this.server, 'listening');
+    const address = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${address.port}`;
+    return { url: this.url };
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /** A response_url for a slash command or interaction, served by this emulator. */
+  responseUrl(id: string = String(++this.sequence)): string {
+    return `${this.url}/response/${id}`;
+  }
+
+  /** The next `count` calls to `method` answer `status` (429 carries Retry-After). */
+  failNext(method: string, status: number, count = 1, retryAfterSeconds = 1): void {
+    this.faults.set(method, { status, retryAfterSeconds, remaining: count });
+  }
+
+  setUsergroup(id: string, users: string[]): void {
+    this.usergroups.set(id, users);
+  }
+
+  callsTo(method: string): RecordedSlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Every byte any client sent to this emulator, for secret scans. */
+  allTraffic(): string {
+    return this.calls.map((call) => call.raw).join('\n');
+  }
+
+  channelMessages(channel: string): SlackMessage[] {
+    return this.messages.filter((m) => m.channel === channel && !m.threadTs && !m.ephemeral);
+  }
+
+  thread(channel: string, threadTs: string): SlackMessage[] {
+    return this.messages.filter((m) => m.channel === channel && m.threadTs === threadTs);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/response/')) return this.handleResponseUrl(path, raw, req, res);
+    if (!path.startsWith('/api/')) return sendJson(res, 404, { ok: false, error: 'not_found' });
+
+    const method = path.slice('/api/'.length);
+    const params = parseParams(raw, req.headers['content-type']);
+    this.calls.push({ method, params, raw, at: Date.now() });
+
+    const fault = this.takeFault(method);
+    if (fault) {
+      if (fault.status === 429) res.setHeader('retry-after', String(fault.retryAfterSeconds ?? 1));
+      return sendJson(res, fault.status, {
+        ok: false,
+        error: fault.status === 429 ? 'ratelimited' : 'fatal_error',
+      });
+    }
+    const token = bearerToken(req) ?? (typeof params.token === 'string' ? params.token : undefined);
+    if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
+    if (token !== this.botToken) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+    return sendJson(res, 200, this.dispatch(method, params));
+  }
+
+  private handleResponseUrl(path: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
+    const params = parseParams(raw, req.headers['content-type']);
+    this.calls.push({
+      method: `response_url:${path.slice('/response/'.length)}`,
+      params,
+      raw,
+      at: Date.now(),
+    });
+    sendJson(res, 200, { ok: true });
+  }
+
+  private takeFault(method: string): Fault | undefined {
+    const fault = this.faults.get(method);
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.faults.delete(method);
+    return fault;
+  }
+
+  private dispatch(method: string, params: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://emulator.slack.com/',
+          team: 'Emulator',
+          user: 'retirement-bot',
+          team_id: this.teamId,
+          user_id: this.botUserId,
+          bot_id: 'B0RETIREBOT',
+        };
+      case 'chat.postMessage':
+        return this.postMessage(params, false);
+      case 'chat.postEphemeral':
+        return this.postMessage(params, true);
+      case 'chat.update':
+        return this.update(params);
+      case 'usergroups.users.list':
+        return this.usergroupUsers(params);
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private postMessage(params: Record<string, unknown>, ephemeral: boolean): Record<string, unknown> {
+    const channel = params.channel;
+    if (typeof channel !== 'string' || channel === '') return { ok: false, error: 'channel_not_found' };
+    if (ephemeral && typeof params.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
+    const content = this.validateContent(params);
+    if ('error' in content) return { ok: false, error: content.error };
+    const ts = this.nextTs();
+    const message: SlackMessage = { channel, ts, ...content, ephemeral };
+    if (typeof params.thread_ts === 'string') message.threadTs = params.thread_ts;
+    if (ephemeral) message.user = params.user as string;
+    this.messages.push(message);
+    return ephemeral
+      ? { ok: true, message_ts: ts }
+      : {
+          ok: true,
+          channel,
+          ts,
+          message: { type: 'message', text: message.text, ts, blocks: message.blocks },
+        };
+  }
+
+  private update(params: Record<string, unknown>): Record<string, unknown> {
+    const message = this.messages.find(
+      (m) => m.channel === params.channel && m.ts === params.ts && !m.ephemeral,
+    );
+    if (!message) return { ok: false, error: 'message_not_found' };
+    const content = this.validateContent(params);
+    if ('error' in content) return { ok: false, error: content.error };
+    Object.assign(message, content, { edited: (message.edited ?? 0) + 1 });
+    return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+  }
+
+  private usergroupUsers(params: Record<string, unknown>): Record<string, unknown> {
+    const users = this.usergroups.get(String(params.usergroup));
+    return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+  }
+
+  private validateContent(
+    params: Record<string, unknown>,
+  ): { text?: string; blocks?: unknown[] } | { error: string } {
+    const text = typeof params.text === 'string' ? params.text : undefined;
+    const blocks = params.blocks;
+    if (blocks !== undefined) {
+      if (!blocksSchema.safeParse(blocks).success) return { error: 'invalid_blocks' };
+      if (text === undefined) return { blocks: blocks as unknown[] };
+      return { text, blocks: blocks as unknown[] };
+    }
+    if (!text) return { error: 'no_text' };
+    if (text.length > 40_000) return { error: 'msg_too_long' };
+    return { text };
+  }
+
+  private nextTs(): string {
+    this.sequence += 1;
+    return `${this.clock + this.sequence}.${String(this.sequence).padStart(6, '0')}`;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** web-api sends form bodies with JSON-encoded structured fields; response_url posts are JSON. */
+function parseParams(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType?.includes('json')) return JSON.parse(raw) as Record<string, unknown>;
+  const params: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
+  for (const key of ['blocks', 'attachments', 'metadata']) {
+    if (typeof params[key] === 'string') params[key] = JSON.parse(params[key] as string);
+  }
+  return params;
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}

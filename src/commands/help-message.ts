@@ -1,0 +1,16 @@
+import type { Catalog } from '../config/catalog.js';
+
+/** The `/retirement help` answer; also the answer to an empty `/retirement`. */
+export function helpMessage(catalog: Catalog): string {
+  return [
+    '*retirement-bot* sets up and reports on the Open edX learner-retirement pipeline.',
+    '• `/retirement setup <app> <env>`: run the setup (LMS states, worker user, OAuth app, Vault, Concourse); production steps wait for approval',
+    '• `/retirement plan <app> <env>`: show what a setup would change, changing nothing',
+    '• `/retirement status [<app> <env>]`: the pipeline and the last run; without arguments, every pair',
+    '• `/retirement history [<app> <env>]`: recent runs',
+    '• `/retirement cancel <run-id>`: stop a queued, waiting or running run',
+    '• `/retirement list`: the configured apps and environments',
+    `Apps: ${catalog.apps().join(', ')}. Environments: ${catalog.environments().join(', ')}.`,
+    'You can also mention me: `@retirement-bot status of mitxonline production?`',
+  ].join('\n');
+}

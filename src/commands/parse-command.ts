@@ -1,0 +1,105 @@
+import type { Catalog, Target } from '../config/catalog.js';
+import { quoteInput } from '../integrations/slack/mrkdwn.js';
+import { RUN_ID_PATTERN } from '../jobs/run-id.js';
+
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'setup'; target: Target }
+  | { kind: 'plan'; target: Target }
+  | { kind: 'status'; target?: Target }
+  | { kind: 'history'; target?: Target }
+  | { kind: 'cancel'; runId: string }
+  | { kind: 'invalid'; message: string };
+
+export const SUBCOMMANDS = ['setup', 'plan', 'status', 'cancel', 'history', 'list', 'help'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** Slack allows ~4 000 characters of command text; nothing valid comes close to this. */
+const MAX_TEXT_LENGTH = 200;
+
+/** Parses `/retirement …` text against the catalog. Pure: no I/O, so it can run before the ack. */
+export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
+  if (text.length > MAX_TEXT_LENGTH) {
+    return invalid(`That command is too long (${text.length} characters; at most ${MAX_TEXT_LENGTH}).`);
+  }
+  const [word, ...args] = text.trim().split(/\s+/).filter(Boolean);
+  if (word === undefined) return { kind: 'help' };
+  const subcommand = word.toLowerCase();
+  if (!isSubcommand(subcommand)) {
+    return invalid(`Unknown subcommand ${quoteInput(word)}. Valid subcommands: ${SUBCOMMANDS.join(', ')}.`);
+  }
+  switch (subcommand) {
+    case 'help':
+    case 'list':
+      return args.length === 0 ? { kind: subcommand } : tooMany(subcommand, `/retirement ${subcommand}`);
+    case 'setup':
+    case 'plan':
+      return withRequiredTarget(subcommand, args, catalog);
+    case 'status':
+    case 'history':
+      return withOptionalTarget(subcommand, args, catalog);
+    case 'cancel':
+      return parseCancel(args);
+  }
+}
+
+function isSubcommand(word: string): word is Subcommand {
+  return (SUBCOMMANDS as readonly string[]).includes(word);
+}
+
+function withRequiredTarget(kind: 'setup' | 'plan', args: string[], catalog: Catalog): ParsedCommand {
+  const usage = `/retirement ${kind} <app> <env>`;
+  if (args.length < 2) return invalid(`Usage: \`${usage}\`. ${validPairs(catalog)}`);
+  if (args.length > 2) return tooMany(kind, usage);
+  const target = resolveTarget(args[0] as string, args[1] as string, catalog);
+  return 'message' in target ? invalid(target.message) : { kind, target };
+}
+
+function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog: Catalog): ParsedCommand {
+  const usage = `/retirement ${kind} [<app> <env>]`;
+  if (args.length === 0) return { kind };
+  if (args.length === 1) return invalid(`Give both an app and an environment, or neither: \`${usage}\`.`);
+  if (args.length > 2) return tooMany(kind, usage);
+  const target = resolveTarget(args[0] as string, args[1] as string, catalog);
+  return 'message' in target ? invalid(target.message) : { kind, target };
+}
+
+function parseCancel(args: string[]): ParsedCommand {
+  const usage = '/retirement cancel <run-id>';
+  if (args.length === 0) return invalid(`Usage: \`${usage}\` (the run id is on the run's status card).`);
+  if (args.length > 1) return tooMany('cancel', usage);
+  const runId = (args[0] as string).toLowerCase();
+  if (!RUN_ID_PATTERN.test(runId)) {
+    return invalid(`${quoteInput(args[0] as string)} is not a run id; run ids look like \`r0a1b2c3d4e\`.`);
+  }
+  return { kind: 'cancel', runId };
+}
+
+/** Resolves an (app, env) pair, or says precisely which part is unknown and what is valid. */
+export function resolveTarget(app: string, env: string, catalog: Catalog): Target | { message: string } {
+  const appName = app.toLowerCase();
+  const envName = env.toLowerCase();
+  if (!catalog.apps().includes(appName)) {
+    return { message: `Unknown app ${quoteInput(app)}. Valid apps: ${catalog.apps().join(', ')}.` };
+  }
+  const target = catalog.get(appName, envName);
+  if (!target) {
+    return {
+      message: `Unknown environment ${quoteInput(env)} for ${appName}. Valid environments: ${catalog.environments(appName).join(', ')}.`,
+    };
+  }
+  return target;
+}
+
+function validPairs(catalog: Catalog): string {
+  return `Apps: ${catalog.apps().join(', ')}. Environments: ${catalog.environments().join(', ')}.`;
+}
+
+function tooMany(kind: string, usage: string): ParsedCommand {
+  return invalid(`Too many arguments for ${kind}. Usage: \`${usage}\`.`);
+}
+
+function invalid(message: string): ParsedCommand {
+  return { kind: 'invalid', message };
+}

@@ -1,0 +1,70 @@
+import type { Server } from 'node:http';
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '../../logging/logger.js';
+import { toSlackLogger } from './bolt-logger.js';
+
+export interface SlackAppOptions {
+  botToken: string;
+  /** HTTP mode verifies every request with it; ignored in Socket Mode. */
+  signingSecret?: string;
+  /** Socket Mode when set. */
+  appToken?: string;
+  apiUrl?: string;
+  port: number;
+  host: string;
+  logger: Logger;
+  customRoutes: CustomRoute[];
+  /** Web API call timeout; web-api retries 429s after Retry-After on its own. */
+  requestTimeoutMs?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  start(): Promise<{ port?: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One Bolt app, HTTP (`/slack/events`, signature-verified, 5-minute replay window) or Socket Mode.
+ * Listeners are registered by the caller and do not know which receiver carries them.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const logger = toSlackLogger(options.logger.child({ component: 'slack' }));
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: withTrailingSlash(options.apiUrl) } : {}),
+    timeout: options.requestTimeoutMs ?? 10_000,
+  };
+  const receiver = options.appToken
+    ? new SocketModeReceiver({
+        appToken: options.appToken,
+        logger,
+        customRoutes: options.customRoutes,
+        installerOptions: { port: options.port, clientOptions: clientOptions },
+      })
+    : new HTTPReceiver({
+        signingSecret: options.signingSecret ?? '',
+        logger,
+        customRoutes: options.customRoutes,
+        processBeforeResponse: false,
+        unhandledRequestTimeoutMillis: 2_500,
+      });
+  const app = new App({ token: options.botToken, receiver, logger, clientOptions });
+
+  return {
+    app,
+    async start() {
+      if (receiver instanceof HTTPReceiver) {
+        const server = (await app.start({ port: options.port, host: options.host })) as Server;
+        const address = server.address();
+        return { port: typeof address === 'object' && address ? address.port : options.port };
+      }
+      await app.start();
+      return {};
+    },
+    stop: () => app.stop().then(() => undefined),
+  };
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
