@@ -1,0 +1,29 @@
+import type { App } from '@slack/bolt';
+import type { Catalog } from '../config/catalog.js';
+import { allPairsStatus, pairStatus, type StatusDeps } from '../jobs/status-report.js';
+import type { Logger } from '../logging/logger.js';
+import { parseMention } from './parse-mention.js';
+
+export interface MentionDeps {
+  catalog: Catalog;
+  status: StatusDeps;
+  logger: Logger;
+  /** True the first time an event id is seen; Slack re-delivers events it thinks were not acked. */
+  firstDelivery(eventId: string): Promise<boolean>;
+}
+
+/** Answers `@retirement-bot status …` in the mention's thread. */
+export function registerMention(app: App, deps: MentionDeps): void {
+  app.event('app_mention', async ({ event, body, client }) => {
+    const eventId = (body as { event_id?: string }).event_id;
+    if (eventId && !(await deps.firstDelivery(eventId))) return;
+    const request = parseMention(event.text, deps.catalog);
+    const text =
+      request.kind === 'help'
+        ? 'Ask me `status` (optionally with an app and environment, e.g. `status of mitxonline production`), or use `/retirement help`.'
+        : request.target
+          ? await pairStatus(request.target, deps.status)
+          : await allPairsStatus(deps.catalog.all(), deps.status);
+    await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, text });
+  });
+}

@@ -1,0 +1,154 @@
+import type { Redis } from 'ioredis';
+import { isFinal, pairKey, type RunRecord } from './run-record.js';
+
+/** Finished runs stay readable for `history` this long; the audit stream keeps the permanent record. */
+const FINISHED_RUN_TTL_SECONDS = 90 * 24 * 3600;
+const HISTORY_PER_PAIR = 100;
+const HISTORY_ALL = 500;
+
+/** Creates the run and takes the pair's lock in one step, or reports who holds the lock. */
+const CREATE_SCRIPT = `
+if ARGV[3] == '1' then
+  local holder = redis.call('GET', KEYS[1])
+  if holder then return holder end
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('LPUSH', KEYS[3], ARGV[1])
+redis.call('LTRIM', KEYS[3], 0, ${HISTORY_PER_PAIR - 1})
+redis.call('LPUSH', KEYS[4], ARGV[1])
+redis.call('LTRIM', KEYS[4], 0, ${HISTORY_ALL - 1})
+return false
+`;
+
+const TAKE_LOCK_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return holder end
+redis.call('SET', KEYS[1], ARGV[1])
+return false
+`;
+
+const RELEASE_LOCK_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+export class RunConflictError extends Error {
+  constructor(readonly holderRunId: string) {
+    super(`run ${holderRunId} holds the lock`);
+  }
+}
+
+/**
+ * Runs live in Redis as JSON documents. Writers (the worker, button clicks, cancel) race, so every
+ * change is a read-modify-write under WATCH that retries on conflict.
+ */
+export class RunStore {
+  /** WATCH is per connection, so this process's read-modify-writes take turns on it. */
+  private mutations: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Stores a new run; setup runs also take the (app, env) lock, failing with RunConflictError. */
+  async create(run: RunRecord): Promise<void> {
+    const holder = (await this.redis.eval(
+      CREATE_SCRIPT,
+      4,
+      this.lockKey(run.app, run.env),
+      this.runKey(run.id),
+      this.historyKey(run.app, run.env),
+      this.historyKey(),
+      run.id,
+      JSON.stringify(run),
+      run.kind === 'setup' ? '1' : '0',
+    )) as string | null;
+    if (holder) throw new RunConflictError(holder);
+  }
+
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const json = await this.redis.get(this.runKey(runId));
+    return json ? (JSON.parse(json) as RunRecord) : undefined;
+  }
+
+  /**
+   * Applies `change` atomically. `change` receives the current record and returns the new one, or
+   * undefined to leave it as it is; it may run more than once, so it must be pure.
+   */
+  mutate(runId: string, change: (run: RunRecord) => RunRecord | undefined): Promise<RunRecord> {
+    const result = this.mutations.then(() => this.mutateNow(runId, change));
+    this.mutations = result.catch(() => undefined);
+    return result;
+  }
+
+  private async mutateNow(
+    runId: string,
+    change: (run: RunRecord) => RunRecord | undefined,
+  ): Promise<RunRecord> {
+    const key = this.runKey(runId);
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await this.redis.watch(key);
+      const json = await this.redis.get(key);
+      if (!json) {
+        await this.redis.unwatch();
+        throw new Error(`run ${runId} does not exist`);
+      }
+      const current = JSON.parse(json) as RunRecord;
+      const next = change(current);
+      if (!next) {
+        await this.redis.unwatch();
+        return current;
+      }
+      const updated = { ...next, updatedAt: Date.now() };
+      const transaction = this.redis.multi().set(key, JSON.stringify(updated));
+      if (isFinal(updated.status)) transaction.expire(key, FINISHED_RUN_TTL_SECONDS);
+      const result = await transaction.exec();
+      if (result !== null) {
+        if (isFinal(updated.status) && !isFinal(current.status)) await this.releaseLock(updated);
+        return updated;
+      }
+    }
+    throw new Error(`run ${runId} kept changing under concurrent updates`);
+  }
+
+  /** For a Retry: the pair must be free, or still held by this run. */
+  async retakeLock(run: RunRecord): Promise<void> {
+    const holder = (await this.redis.eval(TAKE_LOCK_SCRIPT, 1, this.lockKey(run.app, run.env), run.id)) as
+      | string
+      | null;
+    if (holder) throw new RunConflictError(holder);
+  }
+
+  async releaseLock(run: RunRecord): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK_SCRIPT, 1, this.lockKey(run.app, run.env), run.id);
+  }
+
+  async activeRunId(app: string, env: string): Promise<string | undefined> {
+    return (await this.redis.get(this.lockKey(app, env))) ?? undefined;
+  }
+
+  /** Newest first. */
+  async history(options: { app?: string; env?: string; limit: number }): Promise<RunRecord[]> {
+    const key = options.app && options.env ? this.historyKey(options.app, options.env) : this.historyKey();
+    const ids = await this.redis.lrange(key, 0, options.limit - 1);
+    if (ids.length === 0) return [];
+    const documents = await this.redis.mget(ids.map((id) => this.runKey(id)));
+    return documents
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as RunRecord);
+  }
+
+  private runKey(runId: string): string {
+    return `${this.prefix}:run:${runId}`;
+  }
+
+  private lockKey(app: string, env: string): string {
+    return `${this.prefix}:lock:${pairKey(app, env)}`;
+  }
+
+  private historyKey(app?: string, env?: string): string {
+    return app && env ? `${this.prefix}:history:${pairKey(app, env)}` : `${this.prefix}:history`;
+  }
+}
