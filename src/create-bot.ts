@@ -20,6 +20,18 @@ import { RunStore } from './jobs/run-store.js';
 import type { Logger } from './logging/logger.js';
 import type { SecretRedactor } from './logging/secret-redactor.js';
 
+/** The command connection refuses to queue while offline, so start only once it is connected. */
+async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export interface BotOptions {
   env: Env;
   catalog: Catalog;
@@ -153,6 +165,7 @@ export function createBot(options: BotOptions): Bot {
     audit,
     runs,
     async start() {
+      await whenReady(redis);
       if (options.role !== 'web') startWorker();
       if (options.role === 'worker') return {};
       return slack.start();

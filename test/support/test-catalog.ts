@@ -1,0 +1,50 @@
+import { type Catalog, parseCatalog } from '../../src/config/catalog.js';
+
+export interface TestCatalogUrls {
+  lmsUrl?: string;
+  vaultAddress?: string;
+  concourseUrl?: string;
+  sshHost?: string;
+  sshPort?: number;
+  sshUser?: string;
+}
+
+export const APPROVER = 'U0APPROVER';
+export const SECOND_APPROVER = 'U0APPROVER2';
+export const APPROVER_GROUP = 'S0APPROVERS';
+
+/** A catalog whose remote endpoints are the tests' emulators; production needs approval. */
+export function testCatalog(
+  urls: TestCatalogUrls = {},
+  options: { ttlMinutes?: number; allowSelfApproval?: boolean } = {},
+): Catalog {
+  const yaml = `
+defaults:
+  lmsUrl: ${urls.lmsUrl ?? 'http://127.0.0.1:9'}
+  workerUsername: retirement_service_worker
+  workerEmailDomain: example.com
+  dotApplicationName: retirement
+  retirementStates: [PENDING, RETIRING_FORUMS, FORUMS_COMPLETE, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
+  edxWorker: { host: ${urls.sshHost ?? '127.0.0.1'}, port: ${urls.sshPort ?? 22}, user: ${urls.sshUser ?? 'ubuntu'}, commandTimeoutSeconds: 60 }
+  vault: { address: ${urls.vaultAddress ?? 'http://127.0.0.1:9'}, mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
+  concourse: { url: ${urls.concourseUrl ?? 'http://127.0.0.1:9'}, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
+  approval:
+    required: false
+    allowSelfApproval: ${options.allowSelfApproval ?? false}
+    ttlMinutes: ${options.ttlMinutes ?? 60}
+    approvers: { users: [${APPROVER}], usergroups: [${APPROVER_GROUP}] }
+apps:
+  mitxonline:
+    concourse: { team: mitxonline }
+    environments:
+      qa: {}
+      production: { approval: { required: true } }
+  xpro:
+    workerUsername: retirement_worker
+    concourse: { team: xpro }
+    environments:
+      qa: {}
+      production: { approval: { required: true } }
+`;
+  return parseCatalog(yaml, 'test-catalog');
+}
