@@ -65,7 +65,7 @@ export class SlackDriver {
       text,
       api_app_id: this.appId,
       is_enterprise_install: 'false',
-      response_url: this.options.emulator.responseUrl(),
+      response_url: this.options.emulator.responseUrl(user.id),
       trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
     }).toString();
     return this.send(body, 'application/x-www-form-urlencoded');
@@ -90,7 +90,7 @@ export class SlackDriver {
       team: { id: this.teamId, domain: 'emulator' },
       channel: { id: channel, name: 'ops' },
       message: { type: 'message', ts: options.messageTs, thread_ts: options.threadTs, text: '' },
-      response_url: this.options.emulator.responseUrl(),
+      response_url: this.options.emulator.responseUrl(user.id),
       actions: [
         {
           type: 'button',

@@ -51,7 +51,6 @@ export class SlackEmulator {
   private readonly usergroups: Map<string, string[]>;
   private readonly faults = new Map<string, Fault>();
   private server: Server | undefined;
-  private clock = 1_700_000_000;
   private sequence = 0;
   url = '';
 
@@ -88,9 +87,10 @@ export class SlackEmulator {
     this.server = undefined;
   }
 
-  /** A response_url for a slash command or interaction, served by this emulator. */
-  responseUrl(id: string = String(++this.sequence)): string {
-    return `${this.url}/response/${id}`;
+  /** A response_url for a slash command or interaction by `userId`, served by this emulator. */
+  responseUrl(userId = 'U0UNKNOWN'): string {
+    this.sequence += 1;
+    return `${this.url}/response/${userId}.${this.sequence}`;
   }
 
   /** The next `count` calls to `method` answer `status` (429 carries Retry-After). */
@@ -143,13 +143,22 @@ export class SlackEmulator {
     return sendJson(res, 200, this.dispatch(method, params));
   }
 
+  /**
+   * response_url posts are kept as ephemeral messages for the user whose id prefixes the URL's id
+   * (see responseUrl), so tests and the sandbox can read "only visible to you" answers.
+   */
   private handleResponseUrl(path: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
+    const id = path.slice('/response/'.length);
     const params = parseParams(raw, req.headers['content-type']);
-    this.calls.push({
-      method: `response_url:${path.slice('/response/'.length)}`,
-      params,
-      raw,
-      at: Date.now(),
+    this.calls.push({ method: `response_url:${id}`, params, raw, at: Date.now() });
+    const content = this.validateContent(params);
+    if ('error' in content) return sendJson(res, 400, { ok: false, error: content.error });
+    this.messages.push({
+      channel: 'response_url',
+      ts: this.nextTs(),
+      ...content,
+      ephemeral: true,
+      user: id.split('.')[0],
     });
     sendJson(res, 200, { ok: true });
   }
@@ -239,9 +248,10 @@ export class SlackEmulator {
     return { text };
   }
 
+  /** Slack ts values: epoch seconds and a per-workspace sequence, unique and increasing. */
   private nextTs(): string {
     this.sequence += 1;
-    return `${this.clock + this.sequence}.${String(this.sequence).padStart(6, '0')}`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.sequence).padStart(6, '0')}`;
   }
 }
 
@@ -254,7 +264,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** web-api sends form bodies with JSON-encoded structured fields; response_url posts are JSON. */
 function parseParams(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (raw === '') return {};
-  if (contentType?.includes('json')) return JSON.parse(raw) as Record<string, unknown>;
+  if (contentType?.includes('json') || raw.trimStart().startsWith('{'))
+    return JSON.parse(raw) as Record<string, unknown>;
   const params: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
   for (const key of ['blocks', 'attachments', 'metadata']) {
     if (typeof params[key] === 'string') params[key] = JSON.parse(params[key] as string);
