@@ -151,12 +151,8 @@ export function createBot(options: BotOptions): Bot {
       store,
       logger,
       concurrency: env.WORKER_CONCURRENCY,
-      ...(options.workerTiming
-        ? {
-            lockDurationMs: options.workerTiming.lockDurationMs,
-            stalledIntervalMs: options.workerTiming.stalledIntervalMs,
-          }
-        : {}),
+      lockDurationMs: options.workerTiming?.lockDurationMs ?? env.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: options.workerTiming?.stalledIntervalMs ?? env.WORKER_STALLED_INTERVAL_MS,
     });
   };
 

@@ -35,6 +35,8 @@ export const retirementStatesSchema = z
 const edxWorkerFields = {
   host: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'must be a host name or IP address'),
   user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
+  /** The account that owns edx-platform; the runbook becomes it with `sudo su - edxapp`. */
+  appUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a POSIX user name'),
   port: z.number().int().min(1).max(65535),
   commandTimeoutSeconds: z.number().int().min(5).max(3600),
 };

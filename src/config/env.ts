@@ -19,6 +19,11 @@ const envSchema = z
       .regex(/^[A-Za-z0-9:_-]+$/)
       .default('retirement-bot'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** How long a worker's hold on a run lasts without renewal; a killed worker's run resumes after it. */
+    WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(60_000),
+    WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30_000),
+    /** How often the first build is polled while the run follows it. */
+    CONCOURSE_BUILD_POLL_MS: z.coerce.number().int().min(10).default(5_000),
 
     SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
     SLACK_SIGNING_SECRET: optionalText,

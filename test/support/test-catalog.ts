@@ -7,25 +7,33 @@ export interface TestCatalogUrls {
   sshHost?: string;
   sshPort?: number;
   sshUser?: string;
+  sshAppUser?: string;
 }
 
 export const APPROVER = 'U0APPROVER';
 export const SECOND_APPROVER = 'U0APPROVER2';
 export const APPROVER_GROUP = 'S0APPROVERS';
 
+export interface TestCatalogOptions {
+  ttlMinutes?: number;
+  allowSelfApproval?: boolean;
+}
+
 /** A catalog whose remote endpoints are the tests' emulators; production needs approval. */
-export function testCatalog(
-  urls: TestCatalogUrls = {},
-  options: { ttlMinutes?: number; allowSelfApproval?: boolean } = {},
-): Catalog {
-  const yaml = `
+export function testCatalog(urls: TestCatalogUrls = {}, options: TestCatalogOptions = {}): Catalog {
+  return parseCatalog(testCatalogYaml(urls, options), 'test-catalog');
+}
+
+/** The same catalog as a file's text, for bot processes the tests spawn. */
+export function testCatalogYaml(urls: TestCatalogUrls = {}, options: TestCatalogOptions = {}): string {
+  return `
 defaults:
   lmsUrl: ${urls.lmsUrl ?? 'http://127.0.0.1:9'}
   workerUsername: retirement_service_worker
   workerEmailDomain: example.com
   dotApplicationName: retirement
   retirementStates: [PENDING, RETIRING_FORUMS, FORUMS_COMPLETE, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
-  edxWorker: { host: ${urls.sshHost ?? '127.0.0.1'}, port: ${urls.sshPort ?? 22}, user: ${urls.sshUser ?? 'ubuntu'}, commandTimeoutSeconds: 60 }
+  edxWorker: { host: ${urls.sshHost ?? '127.0.0.1'}, port: ${urls.sshPort ?? 22}, user: ${urls.sshUser ?? 'ubuntu'}, appUser: ${urls.sshAppUser ?? 'edxapp'}, commandTimeoutSeconds: 60 }
   vault: { address: ${urls.vaultAddress ?? 'http://127.0.0.1:9'}, mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
   concourse: { url: ${urls.concourseUrl ?? 'http://127.0.0.1:9'}, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
   approval:
@@ -46,5 +54,4 @@ apps:
       qa: {}
       production: { approval: { required: true } }
 `;
-  return parseCatalog(yaml, 'test-catalog');
 }

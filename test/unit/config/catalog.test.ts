@@ -23,7 +23,7 @@ apps:
     workerEmailDomain: example.com
     dotApplicationName: retirement
     retirementStates: [PENDING, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
-    edxWorker: { host: worker.example.edu, user: ubuntu, port: 22, commandTimeoutSeconds: 60 }
+    edxWorker: { host: worker.example.edu, user: ubuntu, appUser: edxapp, port: 22, commandTimeoutSeconds: 60 }
     vault: { mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
     concourse: { url: https://ci.example.edu, team: mitxonline, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
     approval: { required: false, allowSelfApproval: false, ttlMinutes: 60, approvers: { users: [], usergroups: [] } }
