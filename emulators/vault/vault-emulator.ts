@@ -1,0 +1,393 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback Vault with the API surface the bot uses, answering as Vault documents it
+ * (tech-notes §5): X-Vault-Token auth, policies by path glob, KV v1 and v2 mounts with the v2 data
+ * envelope, metadata and check-and-set, 404 `{"errors":[]}` for missing keys, 403 permission
+ * denied, 503 when sealed, token lookup/renewal with expiry, and AppRole login.
+ */
+export interface PolicyRule {
+  /** A Vault policy path; a trailing `*` matches any suffix. */
+  path: string;
+  capabilities: ('create' | 'read' | 'update' | 'delete' | 'list')[];
+}
+
+interface TokenEntry {
+  policies: string[];
+  rules: PolicyRule[];
+  ttlSeconds: number;
+  expiresAt: number;
+  renewable: boolean;
+}
+
+interface KvV2Entry {
+  versions: { data: Record<string, unknown>; created_time: string }[];
+}
+
+export interface VaultTraffic {
+  method: string;
+  path: string;
+  status: number;
+  requestBody: string;
+  responseBody: string;
+}
+
+const PERMISSION_DENIED = { errors: ['1 error occurred:\n\t* permission denied\n\n'] };
+
+export class VaultEmulator {
+  readonly traffic: VaultTraffic[] = [];
+  readonly rootToken: string;
+  url = '';
+  private readonly tokens = new Map<string, TokenEntry>();
+  private readonly approles = new Map<
+    string,
+    { secretId: string; rules: PolicyRule[]; name: string; ttlSeconds: number }
+  >();
+  private readonly mounts = new Map<string, 1 | 2>();
+  private readonly kv2 = new Map<string, KvV2Entry>();
+  private readonly kv1 = new Map<string, Record<string, unknown>>();
+  private sealed = false;
+  private latencyMs = 0;
+  private server: Server | undefined;
+  /** Runs once before the next KV write is applied, to simulate another writer racing the bot. */
+  private beforeNextWrite: (() => void) | undefined;
+
+  private constructor(rootToken: string) {
+    this.rootToken = rootToken;
+    this.tokens.set(rootToken, {
+      policies: ['root'],
+      rules: [],
+      ttlSeconds: 0,
+      expiresAt: Number.POSITIVE_INFINITY,
+      renewable: false,
+    });
+  }
+
+  static async start(
+    options: { rootToken?: string; mounts?: Record<string, 1 | 2> } = {},
+  ): Promise<VaultEmulator> {
+    const emulator = new VaultEmulator(options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`);
+    for (const [path, version] of Object.entries(options.mounts ?? { 'secret-concourse': 2 })) {
+      emulator.mount(path, version as 1 | 2);
+    }
+    emulator.server = createServer((req, res) => {
+      emulator.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [String(error)] }));
+      });
+    });
+    emulator.server.listen(0, '127.0.0.1');
+    await once(emulator.server, 'listening');
+    emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    return emulator;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  mount(path: string, version: 1 | 2): void {
+    this.mounts.set(path.replace(/\/+$/, ''), version);
+  }
+
+  createToken(options: {
+    rules: PolicyRule[];
+    ttlSeconds?: number;
+    renewable?: boolean;
+    policyName?: string;
+  }): string {
+    const token = `hvs.${randomBytes(18).toString('base64url')}`;
+    const ttlSeconds = options.ttlSeconds ?? 3600;
+    this.tokens.set(token, {
+      policies: ['default', options.policyName ?? 'custom'],
+      rules: options.rules,
+      ttlSeconds,
+      expiresAt: Date.now() + ttlSeconds * 1000,
+      renewable: options.renewable ?? true,
+    });
+    return token;
+  }
+
+  addAppRole(name: string, rules: PolicyRule[], ttlSeconds = 3600): { roleId: string; secretId: string } {
+    const roleId = randomUUID();
+    const secretId = randomUUID();
+    this.approles.set(roleId, { secretId, rules, name, ttlSeconds });
+    return { roleId, secretId };
+  }
+
+  /** Every token except the root token stops working, as when their TTL runs out. */
+  expireTokens(): void {
+    for (const [token, entry] of this.tokens) if (token !== this.rootToken) entry.expiresAt = 0;
+  }
+
+  seal(): void {
+    this.sealed = true;
+  }
+
+  unseal(): void {
+    this.sealed = false;
+  }
+
+  setLatencyMs(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  raceNextWrite(change: () => void): void {
+    this.beforeNextWrite = change;
+  }
+
+  /** Writes directly as another client would (bypassing policies), e.g. to simulate a race. */
+  writeAsOther(mount: string, path: string, data: Record<string, unknown>): void {
+    if (this.mounts.get(mount) === 2)
+      this.kvV2Entry(`${mount}/${path}`).versions.push({ data, created_time: new Date().toISOString() });
+    else this.kv1.set(`${mount}/${path}`, data);
+  }
+
+  private kvV2Entry(key: string): KvV2Entry {
+    let entry = this.kv2.get(key);
+    if (!entry) {
+      entry = { versions: [] };
+      this.kv2.set(key, entry);
+    }
+    return entry;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestBody = await readBody(req);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const url = new URL(req.url ?? '/', 'http://vault');
+    const method = req.method === 'PUT' ? 'POST' : (req.method ?? 'GET');
+    const send = (status: number, body?: unknown) => {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      this.traffic.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        status,
+        requestBody,
+        responseBody: text,
+      });
+      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+      res.end(text || undefined);
+    };
+    const path = url.pathname.replace(/^\/v1\//, '');
+    if (path === 'sys/health')
+      return send(this.sealed ? 503 : 200, { initialized: true, sealed: this.sealed, standby: false });
+    if (this.sealed) return send(503, { errors: ['Vault is sealed'] });
+    let body: Record<string, unknown> = {};
+    try {
+      body = requestBody ? (JSON.parse(requestBody) as Record<string, unknown>) : {};
+    } catch {
+      return send(400, { errors: ['failed to parse JSON input'] });
+    }
+    if (method === 'POST' && path === 'auth/approle/login') return this.approleLogin(body, send);
+
+    const tokenHeader =
+      req.headers['x-vault-token'] ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const token = typeof tokenHeader === 'string' ? this.tokens.get(tokenHeader) : undefined;
+    if (!token || token.expiresAt <= Date.now()) return send(403, PERMISSION_DENIED);
+
+    if (method === 'GET' && path === 'auth/token/lookup-self') {
+      const ttl = Number.isFinite(token.expiresAt)
+        ? Math.max(0, Math.round((token.expiresAt - Date.now()) / 1000))
+        : 0;
+      return send(200, envelope({ policies: token.policies, ttl, renewable: token.renewable }));
+    }
+    if (method === 'POST' && path === 'auth/token/renew-self') {
+      if (!token.renewable) return send(400, { errors: ['lease is not renewable'] });
+      token.expiresAt = Date.now() + token.ttlSeconds * 1000;
+      return send(200, {
+        ...envelope(null),
+        auth: {
+          client_token: tokenHeader,
+          lease_duration: token.ttlSeconds,
+          renewable: true,
+          policies: token.policies,
+        },
+      });
+    }
+    if (method === 'POST' && path === 'sys/capabilities-self') {
+      const paths = Array.isArray(body.paths) ? (body.paths as string[]) : [];
+      const result = Object.fromEntries(paths.map((p) => [p, this.capabilities(token, p)]));
+      const first = paths[0] ? (result[paths[0]] as string[]) : [];
+      return send(200, { ...result, capabilities: first, ...envelope(result) });
+    }
+    const mountInfo = /^sys\/internal\/ui\/mounts\/(.+)$/.exec(path);
+    if (method === 'GET' && mountInfo) {
+      const mount = this.mountOf(mountInfo[1] as string);
+      if (!mount) return send(403, PERMISSION_DENIED);
+      const version = this.mounts.get(mount);
+      return send(
+        200,
+        envelope({ type: 'kv', path: `${mount}/`, options: version === 2 ? { version: '2' } : {} }),
+      );
+    }
+    const mount = this.mountOf(path);
+    if (!mount) return send(404, { errors: [`no handler for route "${path}". route entry not found.`] });
+    return this.mounts.get(mount) === 2
+      ? this.kvV2(method, mount, path.slice(mount.length + 1), body, token, send)
+      : this.kvV1(method, mount, path.slice(mount.length + 1), body, token, send);
+  }
+
+  private kvV2(
+    method: string,
+    mount: string,
+    rest: string,
+    body: Record<string, unknown>,
+    token: TokenEntry,
+    send: (status: number, body?: unknown) => void,
+  ): void {
+    const [kind, ...segments] = rest.split('/');
+    const key = `${mount}/${segments.join('/')}`;
+    const entry = this.kv2.get(key);
+    const full = `${mount}/${rest}`;
+    if (kind === 'data' && method === 'GET') {
+      if (!this.allowed(token, full, 'read')) return send(403, PERMISSION_DENIED);
+      const latest = entry?.versions.at(-1);
+      if (!entry || !latest) return send(404, { errors: [] });
+      return send(
+        200,
+        envelope({
+          data: latest.data,
+          metadata: {
+            version: entry.versions.length,
+            created_time: latest.created_time,
+            deletion_time: '',
+            destroyed: false,
+            custom_metadata: null,
+          },
+        }),
+      );
+    }
+    if (kind === 'data' && method === 'POST') {
+      if (!this.allowed(token, full, entry ? 'update' : 'create')) return send(403, PERMISSION_DENIED);
+      if (!body.data || typeof body.data !== 'object') return send(400, { errors: ['no data provided'] });
+      this.beforeNextWrite?.();
+      this.beforeNextWrite = undefined;
+      const current = this.kv2.get(key)?.versions.length ?? 0;
+      const cas = (body.options as { cas?: number } | undefined)?.cas;
+      if (cas !== undefined && cas !== current) {
+        return send(400, { errors: ['check-and-set parameter did not match the current version'] });
+      }
+      const target = this.kvV2Entry(key);
+      const created_time = new Date().toISOString();
+      target.versions.push({ data: body.data as Record<string, unknown>, created_time });
+      return send(
+        200,
+        envelope({
+          version: target.versions.length,
+          created_time,
+          deletion_time: '',
+          destroyed: false,
+          custom_metadata: null,
+        }),
+      );
+    }
+    if (kind === 'metadata' && method === 'GET') {
+      if (!this.allowed(token, full, 'read')) return send(403, PERMISSION_DENIED);
+      if (!entry) return send(404, { errors: [] });
+      return send(
+        200,
+        envelope({
+          current_version: entry.versions.length,
+          oldest_version: 1,
+          max_versions: 0,
+          cas_required: false,
+          versions: Object.fromEntries(
+            entry.versions.map((v, i) => [
+              String(i + 1),
+              { created_time: v.created_time, deletion_time: '', destroyed: false },
+            ]),
+          ),
+        }),
+      );
+    }
+    return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
+  }
+
+  private kvV1(
+    method: string,
+    mount: string,
+    rest: string,
+    body: Record<string, unknown>,
+    token: TokenEntry,
+    send: (status: number, body?: unknown) => void,
+  ): void {
+    const key = `${mount}/${rest}`;
+    if (method === 'GET') {
+      if (!this.allowed(token, key, 'read')) return send(403, PERMISSION_DENIED);
+      const data = this.kv1.get(key);
+      return data ? send(200, envelope(data)) : send(404, { errors: [] });
+    }
+    if (method === 'POST') {
+      if (!this.allowed(token, key, this.kv1.has(key) ? 'update' : 'create'))
+        return send(403, PERMISSION_DENIED);
+      this.beforeNextWrite?.();
+      this.beforeNextWrite = undefined;
+      this.kv1.set(key, body);
+      return send(204);
+    }
+    return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
+  }
+
+  private approleLogin(body: Record<string, unknown>, send: (status: number, body?: unknown) => void): void {
+    const role = this.approles.get(String(body.role_id ?? ''));
+    if (!role || role.secretId !== body.secret_id)
+      return send(400, { errors: ['invalid role or secret ID'] });
+    const token = this.createToken({ rules: role.rules, ttlSeconds: role.ttlSeconds, policyName: role.name });
+    return send(200, {
+      ...envelope(null),
+      auth: {
+        client_token: token,
+        accessor: randomUUID(),
+        policies: ['default', role.name],
+        token_policies: ['default', role.name],
+        metadata: { role_name: role.name },
+        lease_duration: role.ttlSeconds,
+        renewable: true,
+        token_type: 'service',
+        orphan: true,
+      },
+    });
+  }
+
+  private mountOf(path: string): string | undefined {
+    return [...this.mounts.keys()].find((mount) => path === mount || path.startsWith(`${mount}/`));
+  }
+
+  private allowed(token: TokenEntry, path: string, capability: PolicyRule['capabilities'][number]): boolean {
+    return this.capabilities(token, path).some((c) => c === 'root' || c === capability);
+  }
+
+  private capabilities(token: TokenEntry, path: string): string[] {
+    if (token.policies.includes('root')) return ['root'];
+    const granted = token.rules
+      .filter((rule) =>
+        rule.path.endsWith('*') ? path.startsWith(rule.path.slice(0, -1)) : path === rule.path,
+      )
+      .flatMap((rule) => rule.capabilities);
+    return granted.length > 0 ? [...new Set(granted)] : ['deny'];
+  }
+}
+
+function envelope(data: unknown) {
+  return {
+    request_id: randomUUID(),
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
