@@ -1,0 +1,282 @@
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * A simulated edx-worker on loopback, as real as this machine allows: Debian's OpenSSH with its
+ * own host key and an authorised client key, a login user with passwordless sudo, an app user
+ * (the "edxapp" account) whose home holds `edxapp_env` and an `edx-platform/manage.py` backed by
+ * Debian's Django and django-oauth-toolkit 1.7 (the version edx-platform pins), with the three
+ * retirement commands behaving as domain.md B describes and DOT's real token view serving
+ * /oauth2/access_token. Each instance has its own users, so test files can run side by side.
+ */
+const run = promisify(execFile);
+const PLATFORM_SOURCE = resolve(import.meta.dirname, 'edx-platform');
+const PYTHON = '/usr/bin/python3';
+const DEFAULT_STATES = [
+  'PENDING',
+  'RETIRING_FORUMS',
+  'FORUMS_COMPLETE',
+  'RETIRING_LMS',
+  'LMS_COMPLETE',
+  'ERRORED',
+  'ABORTED',
+  'COMPLETE',
+];
+
+export type EdxWorkerFault = 'pause-after-create' | 'garble' | 'hang' | 'fail';
+
+export interface EdxWorkerHostOptions {
+  retirementStates?: string[];
+  workerUsername?: string;
+}
+
+export interface SimulatedApplication {
+  id: number;
+  name: string;
+  clientId: string;
+  user: string;
+  grantType: string;
+}
+
+let hostable: boolean | undefined;
+
+/** True when this machine can host it: root, sshd, sudo, and Debian's Django with DOT. */
+export function canHostEdxWorker(): boolean {
+  hostable ??=
+    process.getuid?.() === 0 &&
+    existsSync('/usr/sbin/sshd') &&
+    existsSync('/usr/bin/sudo') &&
+    spawnSync(PYTHON, ['-c', 'import django, oauth2_provider']).status === 0;
+  return hostable;
+}
+
+export class EdxWorkerHost {
+  readonly host = '127.0.0.1';
+  port = 0;
+  lmsUrl = '';
+  privateKey = '';
+  knownHosts = '';
+  hostKeyFingerprint = '';
+  readonly loginUser: string;
+  readonly appUser: string;
+  private readonly home: string;
+  private dir = '';
+  private sshd: ChildProcess | undefined;
+  private lms: ChildProcess | undefined;
+
+  private constructor(private readonly options: Required<EdxWorkerHostOptions>) {
+    const suffix = randomBytes(3).toString('hex');
+    this.loginUser = `rb-login-${suffix}`;
+    this.appUser = `edxapp-${suffix}`;
+    this.home = `/home/${this.appUser}`;
+  }
+
+  static async start(options: EdxWorkerHostOptions = {}): Promise<EdxWorkerHost> {
+    if (!canHostEdxWorker())
+      throw new Error('this machine cannot host the simulated edx-worker (needs root, sshd, Django)');
+    const host = new EdxWorkerHost({
+      retirementStates: options.retirementStates ?? DEFAULT_STATES,
+      workerUsername: options.workerUsername ?? 'retirement_service_worker',
+    });
+    try {
+      await host.provision();
+      return host;
+    } catch (error) {
+      await host.stop();
+      throw error;
+    }
+  }
+
+  private async provision(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'edx-worker-'));
+    await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(this.dir, 'host_key')]);
+    await run('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'retirement-bot-test',
+      '-f',
+      join(this.dir, 'client_key'),
+    ]);
+    // sshd reads authorized_keys as the logging-in user, so the directory and file must be readable to it.
+    await chmod(this.dir, 0o755);
+    await writeFile(join(this.dir, 'authorized_keys'), await readFile(join(this.dir, 'client_key.pub')), {
+      mode: 0o644,
+    });
+    this.privateKey = await readFile(join(this.dir, 'client_key'), 'utf8');
+
+    // `*` rather than useradd's locked `!`: without PAM, sshd refuses key logins to locked accounts.
+    await run('useradd', ['-m', '-s', '/bin/bash', '-p', '*', this.loginUser]);
+    await run('useradd', ['-m', '-s', '/bin/bash', this.appUser]);
+    await writeFile(`/etc/sudoers.d/${this.loginUser}`, `${this.loginUser} ALL=(ALL) NOPASSWD: ALL\n`, {
+      mode: 0o440,
+    });
+    await this.installPlatform();
+    await this.asApp('python edx-platform/manage.py lms migrate --run-syncdb -v0');
+
+    this.port = await freePort();
+    const hostKeyPub = (await readFile(join(this.dir, 'host_key.pub'), 'utf8'))
+      .trim()
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    this.knownHosts = `[127.0.0.1]:${this.port} ${hostKeyPub}`;
+    const { stdout } = await run('ssh-keygen', ['-lf', join(this.dir, 'host_key.pub')]);
+    this.hostKeyFingerprint = stdout.split(' ')[1] ?? '';
+    await writeFile(join(this.dir, 'sshd_config'), sshdConfig(this.dir, this.port));
+    this.sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(this.dir, 'sshd_config')], {
+      stdio: 'ignore',
+    });
+    await waitForPort(this.port);
+
+    const lmsPort = await freePort();
+    this.lms = spawn(
+      'su',
+      [
+        '-',
+        this.appUser,
+        '-s',
+        '/bin/bash',
+        '-c',
+        `source edxapp_env && exec python edx-platform/manage.py lms runserver 127.0.0.1:${lmsPort} --noreload`,
+      ],
+      { stdio: 'ignore', detached: true },
+    );
+    this.lmsUrl = `http://127.0.0.1:${lmsPort}`;
+    await waitForPort(lmsPort, 30_000);
+  }
+
+  private async installPlatform(): Promise<void> {
+    await cp(PLATFORM_SOURCE, join(this.home, 'edx-platform'), { recursive: true });
+    await mkdir(join(this.home, 'venvs/edxapp/bin'), { recursive: true });
+    await symlink(PYTHON, join(this.home, 'venvs/edxapp/bin/python'));
+    const env = [
+      '# edxapp_env of the simulated edx-worker',
+      `export PATH="$HOME/venvs/edxapp/bin:$PATH"`,
+      'export DJANGO_SETTINGS_MODULE=lms.envs.simulated',
+      `export SIMULATED_RETIREMENT_STATES='${JSON.stringify(this.options.retirementStates)}'`,
+      `export SIMULATED_WORKER_USERNAME='${this.options.workerUsername}'`,
+      '',
+    ].join('\n');
+    await writeFile(join(this.home, 'edxapp_env'), env);
+    await run('chown', ['-R', `${this.appUser}:${this.appUser}`, this.home]);
+  }
+
+  private async asApp(script: string, extraEnv = ''): Promise<string> {
+    const { stdout } = await run(
+      'su',
+      ['-', this.appUser, '-s', '/bin/bash', '-c', `source edxapp_env && ${extraEnv}${script}`],
+      {
+        maxBuffer: 10_000_000,
+      },
+    );
+    return stdout;
+  }
+
+  private async query(...args: string[]): Promise<unknown> {
+    const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const out = await this.asApp(
+      `cd edx-platform && python sim_query.py ${quoted}`,
+      'SIMULATOR_BYPASS_FAULTS=1 ',
+    );
+    return JSON.parse(out.trim().split('\n').at(-1) ?? 'null');
+  }
+
+  async setFault(fault: EdxWorkerFault | null): Promise<void> {
+    const file = join(this.home, '.simulator-fault');
+    if (fault) await writeFile(file, fault);
+    else await rm(file, { force: true });
+    await chmod(this.home, 0o755);
+  }
+
+  async applications(): Promise<SimulatedApplication[]> {
+    return (await this.query('applications')) as SimulatedApplication[];
+  }
+
+  async user(
+    username: string,
+  ): Promise<{ isStaff: boolean; isSuperuser: boolean; email: string } | undefined> {
+    return ((await this.query('user', username)) ?? undefined) as
+      | { isStaff: boolean; isSuperuser: boolean; email: string }
+      | undefined;
+  }
+
+  async retirementStates(): Promise<string[]> {
+    return (await this.query('states')) as string[];
+  }
+
+  async addUserInRetirement(username: string, state: string): Promise<void> {
+    await this.query('add-user-in-retirement', username, state);
+  }
+
+  async stop(): Promise<void> {
+    this.sshd?.kill('SIGTERM');
+    if (this.lms?.pid) {
+      try {
+        process.kill(-this.lms.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    for (const user of [this.loginUser, this.appUser]) {
+      await run('pkill', ['-KILL', '-u', user]).catch(() => undefined);
+      await run('userdel', ['-r', '-f', user]).catch(() => undefined);
+    }
+    await rm(`/etc/sudoers.d/${this.loginUser}`, { force: true });
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function sshdConfig(dir: string, port: number): string {
+  return [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${dir}/host_key`,
+    `PidFile ${dir}/sshd.pid`,
+    `AuthorizedKeysFile ${dir}/authorized_keys`,
+    'StrictModes no',
+    'PermitRootLogin no',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'PrintMotd no',
+    'ClientAliveInterval 5',
+    '',
+  ].join('\n');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((done) => {
+      const socket = new Socket();
+      socket.once('connect', () => {
+        socket.destroy();
+        done(true);
+      });
+      socket.once('error', () => done(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}

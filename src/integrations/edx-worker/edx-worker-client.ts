@@ -1,0 +1,222 @@
+import { type Target, workerEmail } from '../../config/catalog.js';
+import { BotError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
+import type { SecretRedactor } from '../../logging/secret-redactor.js';
+import { meaningfulLines, quotable } from './command-output.js';
+import { parseDotApplicationOutput } from './dot-application-output.js';
+import type { ExecTransport } from './exec-transport.js';
+import { parseManageUserOutput } from './manage-user-output.js';
+import { manageCommand, shellSnippetCommand } from './remote-command.js';
+import { parseRetirementStatesOutput } from './retirement-states-output.js';
+
+export interface RetirementStatesResult {
+  changed: boolean;
+  added: string[];
+  removed: string[];
+  states: string[];
+}
+
+export interface DotApplication {
+  created: boolean;
+  applicationId: number;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface EdxWorkerInspection {
+  user: { exists: boolean; isStaff: boolean; isSuperuser: boolean };
+  application: { exists: boolean; clientId?: string };
+}
+
+const INSPECT_MARKER = 'RETIREMENT_BOT_INSPECT ';
+/** Read-only: looks up the worker and its application by the names in the environment; never reads the secret. */
+const INSPECT_SNIPPET = `
+import json, os
+from django.contrib.auth import get_user_model
+from oauth2_provider.models import get_application_model
+user = get_user_model().objects.filter(username=os.environ["RB_USERNAME"]).first()
+app = get_application_model().objects.filter(user=user, name=os.environ["RB_APPLICATION"]).first() if user else None
+print("${INSPECT_MARKER}" + json.dumps({
+    "user": {"exists": user is not None, "isStaff": bool(user and user.is_staff), "isSuperuser": bool(user and user.is_superuser)},
+    "application": {"exists": app is not None, "clientId": app.client_id if app else None},
+}))
+`;
+
+/**
+ * The runbook's LMS steps on one edx-worker (domain.md A and B), each idempotent and each
+ * checked: the states must equal the catalog's, the worker must end up staff and superuser, and
+ * there is never more than one application (an existing one's credentials are recovered).
+ */
+export class EdxWorkerClient {
+  constructor(
+    private readonly deps: {
+      transport: ExecTransport;
+      target: Target;
+      redactor: SecretRedactor;
+      logger: Logger;
+    },
+  ) {}
+
+  private get target(): Target {
+    return this.deps.target;
+  }
+
+  async populateRetirementStates(): Promise<RetirementStatesResult> {
+    const report = parseRetirementStatesOutput(await this.manage('populate_retirement_states', []));
+    const states = report.current.map((s) => s.name);
+    const expected = this.target.retirementStates;
+    if (states.join(',') !== expected.join(',')) {
+      throw new BotError({
+        code: 'edx_states_mismatch',
+        userMessage: `After populate_retirement_states the LMS has ${states.join(', ') || 'no states'}, but the catalog expects ${expected.join(', ')}; the LMS setting RETIREMENT_STATES differs from the catalog.`,
+      });
+    }
+    return {
+      changed: report.added.length + report.removed.length > 0,
+      added: report.added,
+      removed: report.removed,
+      states,
+    };
+  }
+
+  async previewRetirementStates(): Promise<RetirementStatesResult> {
+    const report = parseRetirementStatesOutput(
+      await this.manage('populate_retirement_states', ['--dry_run']),
+    );
+    return {
+      changed: report.added.length + report.removed.length > 0,
+      added: report.added,
+      removed: report.removed,
+      states: report.current.map((s) => s.name),
+    };
+  }
+
+  async ensureWorkerUser(): Promise<{ created: boolean; changedFlags: string[] }> {
+    const username = this.target.workerUsername;
+    const output = await this.manage('manage_user', [
+      username,
+      workerEmail(this.target),
+      '--staff',
+      '--superuser',
+    ]);
+    const report = parseManageUserOutput(output, username);
+    const inspection = await this.inspect();
+    if (!inspection.user.isStaff || !inspection.user.isSuperuser) {
+      throw new BotError({
+        code: 'edx_user_flags',
+        userMessage: `manage_user ran, but ${username} is not both staff and superuser afterwards.`,
+      });
+    }
+    return {
+      created: report.created,
+      changedFlags: report.flagsSet.filter((f) => f.value).map((f) => f.flag),
+    };
+  }
+
+  /**
+   * Creates the client-credentials application, or recovers an existing one's credentials with
+   * `--update` (DOT 1.x prints the stored plaintext secret): never a second application.
+   */
+  async ensureDotApplication(): Promise<DotApplication> {
+    const { dotApplicationName: name, workerUsername: username } = this.target;
+    const base = [name, username, '--grant-type', 'client-credentials'];
+    let report = parseDotApplicationOutput(await this.manage('create_dot_application', base), name, username);
+    if (report.kind === 'exists') {
+      report = parseDotApplicationOutput(
+        await this.manage('create_dot_application', [...base, '--update']),
+        name,
+        username,
+      );
+    }
+    if (report.kind === 'exists') {
+      throw new BotError({
+        code: 'edx_unexpected_output',
+        userMessage: 'create_dot_application --update did not print the application.',
+      });
+    }
+    this.deps.redactor.register(report.clientSecret);
+    if (report.clientSecret.startsWith('pbkdf2_') || report.clientSecret.includes('$')) {
+      throw new BotError({
+        code: 'edx_secret_hashed',
+        userMessage: `The LMS stores ${name}'s client secret hashed (django-oauth-toolkit 2 or later), so it cannot be recovered; rotate it on purpose with create_dot_application --update --client-secret.`,
+      });
+    }
+    return {
+      created: report.kind === 'created',
+      applicationId: report.applicationId,
+      clientId: report.clientId,
+      clientSecret: report.clientSecret,
+    };
+  }
+
+  async inspect(): Promise<EdxWorkerInspection> {
+    const command = shellSnippetCommand(
+      this.target.edxWorker.appUser,
+      INSPECT_SNIPPET,
+      { RB_USERNAME: this.target.workerUsername, RB_APPLICATION: this.target.dotApplicationName },
+      this.target.edxWorker.commandTimeoutSeconds,
+    );
+    const output = await this.run('shell', command);
+    const line = output.split('\n').find((l) => l.startsWith(INSPECT_MARKER));
+    if (!line) {
+      throw new BotError({
+        code: 'edx_unexpected_output',
+        userMessage: `The read-only inspection on the edx-worker printed no result${meaningfulLines(output)[0] ? `: "${quotable(meaningfulLines(output)[0] as string)}"` : ''}.`,
+      });
+    }
+    const parsed = JSON.parse(line.slice(INSPECT_MARKER.length)) as {
+      user: EdxWorkerInspection['user'];
+      application: { exists: boolean; clientId: string | null };
+    };
+    return {
+      user: parsed.user,
+      application: parsed.application.clientId
+        ? { exists: parsed.application.exists, clientId: parsed.application.clientId }
+        : { exists: parsed.application.exists },
+    };
+  }
+
+  private manage(command: string, args: string[]): Promise<string> {
+    const { appUser, commandTimeoutSeconds } = this.target.edxWorker;
+    return this.run(command, manageCommand(appUser, [command, ...args], commandTimeoutSeconds));
+  }
+
+  /** Runs a command line and returns stdout and stderr combined, or a typed error quoting why it failed. */
+  private async run(name: string, commandLine: string): Promise<string> {
+    const timeoutSeconds = this.target.edxWorker.commandTimeoutSeconds;
+    const result = await this.deps.transport.exec(commandLine, { timeoutSeconds });
+    const output = `${result.stdout}\n${result.stderr}`;
+    this.deps.logger.debug(
+      { command: name, code: result.code, output: this.deps.redactor.redact(quotable(output)) },
+      'edx-worker command finished',
+    );
+    if (result.code === 124 || result.code === 137 || result.signal === 'SIGKILL') {
+      throw new BotError({
+        code: 'ssh_command_timeout',
+        userMessage: `${name} on the edx-worker did not finish within ${timeoutSeconds} s and was stopped.`,
+        retryable: true,
+      });
+    }
+    if (result.code !== 0) throw this.commandFailed(name, output, result.code);
+    return output;
+  }
+
+  private commandFailed(name: string, output: string, code: number | null): BotError {
+    const lines = meaningfulLines(output).map((line) => quotable(this.deps.redactor.redact(line)));
+    const reason =
+      lines.find((l) => l.startsWith('CommandError:')) ??
+      lines.findLast((l) => l.includes('Error')) ??
+      lines.at(-1);
+    const specific = reason?.includes('Users are currently being processed')
+      ? 'edx_users_mid_retirement'
+      : reason?.includes('email addresses do not match')
+        ? 'edx_user_email_mismatch'
+        : reason?.startsWith('sudo:')
+          ? 'edx_sudo_refused'
+          : 'edx_command_failed';
+    return new BotError({
+      code: specific,
+      userMessage: `${name} failed on the edx-worker (exit ${code ?? 'none'})${reason ? `: "${reason}"` : ''}.`,
+    });
+  }
+}

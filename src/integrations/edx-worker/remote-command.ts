@@ -1,0 +1,36 @@
+import { shellQuote } from './shell-quote.js';
+
+/**
+ * Seconds `timeout` waits after TERM before KILL: long enough for Django to roll back a
+ * transaction, short enough that a hung command frees the worker.
+ */
+const KILL_AFTER_SECONDS = 30;
+
+/**
+ * The runbook's invocation (domain.md A.4): become the app user with a login shell, source
+ * edxapp_env (which sets DJANGO_SETTINGS_MODULE, so no --settings), run manage.py lms. Every
+ * argument is quoted inside the script, and the script is quoted again for the outer shell;
+ * `timeout` on the host bounds the command even if the connection drops.
+ */
+export function manageCommand(appUser: string, args: readonly string[], timeoutSeconds: number): string {
+  const script = `source edxapp_env && python edx-platform/manage.py lms ${args.map(shellQuote).join(' ')}`;
+  return asAppUser(appUser, script, timeoutSeconds);
+}
+
+/** A fixed Python snippet run by `manage.py lms shell -c`, with values passed as environment variables. */
+export function shellSnippetCommand(
+  appUser: string,
+  code: string,
+  values: Record<string, string>,
+  timeoutSeconds: number,
+): string {
+  const exports = Object.entries(values)
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}`)
+    .join(' && ');
+  const script = `source edxapp_env && ${exports ? `${exports} && ` : ''}python edx-platform/manage.py lms shell -c ${shellQuote(code)}`;
+  return asAppUser(appUser, script, timeoutSeconds);
+}
+
+function asAppUser(appUser: string, script: string, timeoutSeconds: number): string {
+  return `timeout -k ${KILL_AFTER_SECONDS} ${Math.floor(timeoutSeconds)} sudo -n su - ${shellQuote(appUser)} -s /bin/bash -c ${shellQuote(script)}`;
+}

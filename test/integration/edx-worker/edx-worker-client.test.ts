@@ -1,0 +1,207 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canHostEdxWorker, EdxWorkerHost } from '../../../emulators/edx-worker/edx-worker-host.js';
+import type { Target } from '../../../src/config/catalog.js';
+import { BotError } from '../../../src/errors.js';
+import { EdxWorkerClient } from '../../../src/integrations/edx-worker/edx-worker-client.js';
+import { connectSsh } from '../../../src/integrations/edx-worker/ssh-transport.js';
+import { verifyClientCredentials } from '../../../src/integrations/lms-oauth/verify-client-credentials.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
+import { testCatalog } from '../../support/test-catalog.js';
+
+/** The edx-worker client over real SSH to the simulated host (sshd, sudo, Django + DOT). */
+let host: EdxWorkerHost;
+const logs: string[] = [];
+const redactor = new SecretRedactor();
+const logger = createLogger({
+  level: 'debug',
+  redactor,
+  destination: new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  }),
+});
+
+beforeAll(async () => {
+  if (canHostEdxWorker()) host = await EdxWorkerHost.start();
+}, 60_000);
+afterAll(async () => {
+  await host?.stop();
+});
+
+function target(timeoutSeconds = 60): Target {
+  const base = testCatalog({
+    sshHost: host.host,
+    sshPort: host.port,
+    sshUser: host.loginUser,
+    sshAppUser: host.appUser,
+    lmsUrl: host.lmsUrl,
+  }).get('mitxonline', 'qa') as Target;
+  return { ...base, edxWorker: { ...base.edxWorker, commandTimeoutSeconds: timeoutSeconds } };
+}
+
+async function client(options: { knownHosts?: string; port?: number; timeoutSeconds?: number } = {}) {
+  const transport = await connectSsh({
+    host: host.host,
+    port: options.port ?? host.port,
+    username: host.loginUser,
+    privateKey: host.privateKey,
+    knownHosts: options.knownHosts ?? host.knownHosts,
+    readyTimeoutMs: 5_000,
+    logger,
+  });
+  return {
+    transport,
+    edx: new EdxWorkerClient({ transport, target: target(options.timeoutSeconds), redactor, logger }),
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<BotError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BotError);
+  return error as BotError;
+}
+
+describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
+  it('runs the three commands, then finds everything already in place, with one application', async () => {
+    const { transport, edx } = await client();
+    try {
+      expect(await edx.inspect()).toEqual({
+        user: { exists: false, isStaff: false, isSuperuser: false },
+        application: { exists: false },
+      });
+      expect(await edx.previewRetirementStates()).toMatchObject({ changed: true, states: [] });
+      const states = await edx.populateRetirementStates();
+      expect(states).toMatchObject({ changed: true, removed: [], states: target().retirementStates });
+      expect(await edx.ensureWorkerUser()).toEqual({
+        created: true,
+        changedFlags: ['is_staff', 'is_superuser'],
+      });
+      const created = await edx.ensureDotApplication();
+      expect(created.created).toBe(true);
+
+      expect(await edx.populateRetirementStates()).toMatchObject({ changed: false });
+      expect(await edx.ensureWorkerUser()).toEqual({ created: false, changedFlags: [] });
+      const again = await edx.ensureDotApplication();
+      expect(again).toEqual({ ...created, created: false });
+      expect(await host.applications()).toHaveLength(1);
+      expect(await edx.inspect()).toEqual({
+        user: { exists: true, isStaff: true, isSuperuser: true },
+        application: { exists: true, clientId: created.clientId },
+      });
+
+      await verifyClientCredentials({
+        id: created.clientId,
+        secret: created.clientSecret,
+        host: host.lmsUrl,
+      });
+      const wrong = await rejection(
+        verifyClientCredentials({ id: created.clientId, secret: 'not-the-secret', host: host.lmsUrl }),
+      );
+      expect(wrong.code).toBe('lms_credentials_rejected');
+      expect(logs.join('\n')).not.toContain(created.clientSecret);
+    } finally {
+      await transport.close();
+    }
+  }, 60_000);
+
+  it('recovers the same credentials after a run died between creating the application and reading the output', async () => {
+    const other = { ...target(5), workerUsername: 'interrupted_worker' };
+    const first = await client({ timeoutSeconds: 5 });
+    const interrupted = new EdxWorkerClient({ transport: first.transport, target: other, redactor, logger });
+    await interrupted.ensureWorkerUser();
+    await host.setFault('pause-after-create');
+    const timedOut = await rejection(interrupted.ensureDotApplication());
+    expect(timedOut.code).toBe('ssh_command_timeout');
+    await first.transport.close();
+    await host.setFault(null);
+    expect((await host.applications()).filter((a) => a.user === 'interrupted_worker')).toHaveLength(1);
+
+    const second = await client();
+    try {
+      const recovered = await new EdxWorkerClient({
+        transport: second.transport,
+        target: other,
+        redactor,
+        logger,
+      }).ensureDotApplication();
+      expect(recovered.created).toBe(false);
+      const apps = (await host.applications()).filter((a) => a.user === 'interrupted_worker');
+      expect(apps).toEqual([
+        expect.objectContaining({ clientId: recovered.clientId, grantType: 'client-credentials' }),
+      ]);
+      await verifyClientCredentials({
+        id: recovered.clientId,
+        secret: recovered.clientSecret,
+        host: host.lmsUrl,
+      });
+    } finally {
+      await second.transport.close();
+    }
+  }, 60_000);
+
+  it('refuses a host key that is not pinned', async () => {
+    const forged = host.knownHosts.replace(
+      /ssh-ed25519 \S+/,
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+    );
+    const error = await rejection(client({ knownHosts: forged }));
+    expect(error.code).toBe('ssh_host_key_mismatch');
+    expect(error.userMessage).toContain(host.hostKeyFingerprint);
+    const unknown = await rejection(client({ knownHosts: '' }));
+    expect(unknown.userMessage).toContain('is not in the pinned known_hosts');
+  });
+
+  it('reports SSH down as retryable', async () => {
+    expect(await rejection(client({ port: 9 }))).toMatchObject({ code: 'ssh_unreachable', retryable: true });
+  });
+
+  it('stops a hung command with timeout on the host', async () => {
+    const { transport, edx } = await client({ timeoutSeconds: 5 });
+    await host.setFault('hang');
+    try {
+      expect(await rejection(edx.populateRetirementStates())).toMatchObject({
+        code: 'ssh_command_timeout',
+        retryable: true,
+      });
+    } finally {
+      await host.setFault(null);
+      await transport.close();
+    }
+  }, 30_000);
+
+  it('quotes the error of a failing command and of garbled output', async () => {
+    const { transport, edx } = await client();
+    try {
+      await host.setFault('fail');
+      const failed = await rejection(edx.ensureWorkerUser());
+      expect(failed.code).toBe('edx_command_failed');
+      expect(failed.userMessage).toContain('OperationalError: could not connect to server');
+      await host.setFault('garble');
+      const garbled = await rejection(edx.populateRetirementStates());
+      expect(garbled.code).toBe('edx_unexpected_output');
+      expect(garbled.userMessage).toContain('segmentation of the flux capacitor');
+    } finally {
+      await host.setFault(null);
+      await transport.close();
+    }
+  });
+
+  it('refuses to renumber states while users are mid-retirement', async () => {
+    await host.addUserInRetirement('learner_mid_way', 'RETIRING_FORUMS');
+    const { transport, edx } = await client();
+    try {
+      const error = await rejection(edx.populateRetirementStates());
+      expect(error.code).toBe('edx_users_mid_retirement');
+      expect(error.userMessage).toContain('Users are currently being processed');
+    } finally {
+      await transport.close();
+    }
+  });
+});
