@@ -1,0 +1,135 @@
+import { readFile } from 'node:fs/promises';
+import type { Target } from '../config/catalog.js';
+import type { Env } from '../config/env.js';
+import { BotError } from '../errors.js';
+import type { PipelineStatusReader } from '../jobs/pipeline-status.js';
+import type { RunPlanFactory } from '../jobs/run-executor.js';
+import { type SetupDependencies, setupPlanFactory } from '../jobs/setup/setup-plan-factory.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+import { type ConcourseClient, createConcourseClient } from './concourse/concourse-client.js';
+import { EdxWorkerClient } from './edx-worker/edx-worker-client.js';
+import { connectSsh } from './edx-worker/ssh-transport.js';
+import { verifyClientCredentials } from './lms-oauth/verify-client-credentials.js';
+import { createVaultCredentialStore } from './vault/vault-credential-store.js';
+
+export interface IntegrationOptions {
+  env: Env;
+  logger: Logger;
+  redactor: SecretRedactor;
+  requestTimeoutMs?: number;
+  /** The sandbox reaches simulated edx-workers its own way; everyone else uses SSH from the environment. */
+  connectEdxWorker?: SetupDependencies['connectEdxWorker'];
+}
+
+export interface Integrations {
+  plans: RunPlanFactory;
+  readPipeline: PipelineStatusReader;
+  close(): Promise<void>;
+}
+
+/** A first build clones a repository and pulls an image; half an hour is generous. */
+const BUILD_TIMEOUT_MS = 30 * 60_000;
+
+/** Builds the real clients once, from the environment; every run and status read shares them. */
+export function createIntegrations(options: IntegrationOptions): Integrations {
+  const { env, logger, redactor } = options;
+  const timeoutMs = options.requestTimeoutMs ?? 15_000;
+  const concourseClients = new Map<string, ConcourseClient>();
+  const concourse = (target: Target): ConcourseClient => {
+    const { url, team } = target.concourse;
+    const key = `${url} ${team}`;
+    let client = concourseClients.get(key);
+    if (!client) {
+      const { username, password } = concourseAccount(env);
+      client = createConcourseClient({ url, team, username, password, timeoutMs, redactor, logger });
+      concourseClients.set(key, client);
+    }
+    return client;
+  };
+  const credentials = createVaultCredentialStore({
+    defaultAddress: env.VAULT_ADDR,
+    auth: vaultAuth(env),
+    namespace: env.VAULT_NAMESPACE,
+    timeoutMs,
+    redactor,
+    logger,
+  });
+  const plans = setupPlanFactory({
+    connectEdxWorker:
+      options.connectEdxWorker ??
+      (async (target) => {
+        const { privateKey, knownHosts } = await sshMaterial(env);
+        return connectEdxWorker(target, { privateKey, knownHosts }, { redactor, logger });
+      }),
+    credentials,
+    concourse,
+    verifyCredentials: (stored) => verifyClientCredentials(stored, { timeoutMs }),
+    buildTiming: { pollMs: env.CONCOURSE_BUILD_POLL_MS, timeoutMs: BUILD_TIMEOUT_MS },
+  });
+  return {
+    plans,
+    readPipeline: (target) => concourse(target).readStatus(target.concourse.pipeline, [target.concourse.job]),
+    close: () => credentials.close(),
+  };
+}
+
+/** One SSH connection to the target's edx-worker, and the client that runs the LMS commands over it. */
+export async function connectEdxWorker(
+  target: Target,
+  keys: { privateKey: string; knownHosts: string },
+  deps: { redactor: SecretRedactor; logger: Logger },
+): ReturnType<SetupDependencies['connectEdxWorker']> {
+  const transport = await connectSsh({
+    host: target.edxWorker.host,
+    port: target.edxWorker.port,
+    username: target.edxWorker.user,
+    privateKey: keys.privateKey,
+    knownHosts: keys.knownHosts,
+    logger: deps.logger,
+  });
+  return {
+    client: new EdxWorkerClient({ transport, target, redactor: deps.redactor, logger: deps.logger }),
+    close: () => transport.close(),
+  };
+}
+
+function concourseAccount(env: Env): { username: string; password: string } {
+  if (env.CONCOURSE_USERNAME && env.CONCOURSE_PASSWORD) {
+    return { username: env.CONCOURSE_USERNAME, password: env.CONCOURSE_PASSWORD };
+  }
+  throw new BotError({
+    code: 'concourse_not_configured',
+    userMessage: 'Concourse credentials are not configured (CONCOURSE_USERNAME and CONCOURSE_PASSWORD).',
+  });
+}
+
+function vaultAuth(env: Env): { token: string } | { roleId: string; secretId: string; mount?: string } {
+  if (env.VAULT_ROLE_ID && env.VAULT_SECRET_ID) {
+    return { roleId: env.VAULT_ROLE_ID, secretId: env.VAULT_SECRET_ID, mount: env.VAULT_APPROLE_MOUNT };
+  }
+  // An empty token fails at preflight with Vault's own 403, which names the problem.
+  return { token: env.VAULT_TOKEN ?? '' };
+}
+
+async function sshMaterial(env: Env): Promise<{ privateKey: string; knownHosts: string }> {
+  const read = async (variable: 'SSH_PRIVATE_KEY_PATH' | 'SSH_KNOWN_HOSTS_PATH') => {
+    const path = env[variable];
+    if (!path) {
+      throw new BotError({
+        code: 'ssh_not_configured',
+        userMessage: `${variable} is not set; the bot cannot reach edx-workers.`,
+      });
+    }
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      throw new BotError({
+        code: 'ssh_not_configured',
+        userMessage: `${variable} (${path}) cannot be read.`,
+        detail: (error as NodeJS.ErrnoException).code,
+      });
+    }
+  };
+  return { privateKey: await read('SSH_PRIVATE_KEY_PATH'), knownHosts: await read('SSH_KNOWN_HOSTS_PATH') };
+}

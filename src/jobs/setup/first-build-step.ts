@@ -1,0 +1,97 @@
+import type { Target } from '../../config/catalog.js';
+import { BotError } from '../../errors.js';
+import type { StepContext } from '../step-definition.js';
+import type { SetupStep } from './setup-step.js';
+
+const FINISHED_OK = 'succeeded';
+/** A build someone else started is followed rather than doubled. */
+const RUNNING = ['pending', 'started'];
+
+function buildUrl(target: Target, buildName: string): string {
+  const { url, team, pipeline, job } = target.concourse;
+  return `${url}/teams/${team}/pipelines/${pipeline}/jobs/${job}/builds/${buildName}`;
+}
+
+/**
+ * Triggers the job once and follows the build to its end; a job whose latest build already
+ * succeeded is left alone, so re-running setup does not start builds. The newest build id is
+ * checkpointed before triggering, so a resumed step adopts the build its predecessor started
+ * instead of starting a second one.
+ */
+export const firstBuildStep: SetupStep = {
+  id: 'first-build',
+  title: 'Concourse: trigger and follow the first build',
+  phase: 'concourse',
+  async apply(context, services) {
+    const { target } = context;
+    const concourse = services.concourse(target);
+    const { pipeline, job } = target.concourse;
+    const build = await triggerOnce(context, concourse);
+    if (build === 'already-succeeded')
+      return { summary: `The latest build of \`${pipeline}/${job}\` succeeded; nothing to trigger.` };
+    await context.progress(`Build <${buildUrl(target, build.name)}|#${build.name}> ${build.status}…`);
+    const finished = await concourse.waitForBuild(build.id, {
+      ...services.buildTiming,
+      onStatus: (current) => {
+        void context.progress(
+          `Build <${buildUrl(target, current.name)}|#${current.name}> ${current.status}…`,
+        );
+      },
+      cancelled: context.cancelRequested,
+    });
+    const link = `<${buildUrl(target, finished.name)}|#${finished.name}>`;
+    if (finished.status === FINISHED_OK)
+      return { summary: `Build ${link} of \`${pipeline}/${job}\` succeeded.` };
+    throw new BotError({
+      code: 'concourse_build_failed',
+      userMessage: `Build ${link} of \`${pipeline}/${job}\` ended ${finished.status}; its log in Concourse says why.`,
+      detail: `build ${finished.id} status ${finished.status}`,
+    });
+  },
+  async preview({ target }, services) {
+    const { pipeline, job } = target.concourse;
+    const [latest] = await services
+      .concourse(target)
+      .listJobBuilds(pipeline, job, 1)
+      .catch(() => []);
+    if (latest?.status === FINISHED_OK) {
+      return {
+        changes: false,
+        summary: `The latest build (#${latest.name}) succeeded; no build would be triggered.`,
+      };
+    }
+    return { changes: true, summary: `Would trigger \`${job}\` and follow the build.` };
+  },
+};
+
+type Concourse = ReturnType<Parameters<SetupStep['apply']>[1]['concourse']>;
+
+async function triggerOnce(context: StepContext, concourse: Concourse) {
+  const { pipeline, job } = context.target.concourse;
+  const known = context.checkpoint.buildId;
+  if (typeof known === 'number') {
+    const [adopted] = (await concourse.listJobBuilds(pipeline, job, 20)).filter((b) => b.id === known);
+    if (adopted) return adopted;
+  }
+  let before = context.checkpoint.newestBuildBefore;
+  if (typeof before !== 'number') {
+    const [latest] = await concourse.listJobBuilds(pipeline, job, 1);
+    if (latest?.status === FINISHED_OK) return 'already-succeeded';
+    if (latest && RUNNING.includes(latest.status)) {
+      await context.saveCheckpoint({ buildId: latest.id });
+      return latest;
+    }
+    before = latest?.id ?? 0;
+    await context.saveCheckpoint({ newestBuildBefore: before });
+  } else {
+    const newer = (await concourse.listJobBuilds(pipeline, job, 20)).filter((b) => b.id > (before as number));
+    const oldest = newer.at(-1);
+    if (oldest) {
+      await context.saveCheckpoint({ buildId: oldest.id });
+      return oldest;
+    }
+  }
+  const build = await concourse.triggerJob(pipeline, job);
+  await context.saveCheckpoint({ buildId: build.id });
+  return build;
+}

@@ -1,0 +1,42 @@
+import { buildTubularPipeline } from '../../integrations/concourse/tubular-pipeline.js';
+import type { SetupStep } from './setup-step.js';
+
+/**
+ * Sets the tubular pipeline like `fly set-pipeline`: read the current config and its version,
+ * diff, and save only on a change, sending the version so a concurrent edit is refused.
+ */
+export const pipelineConfigStep: SetupStep = {
+  id: 'concourse-set',
+  title: 'Concourse: set the tubular pipeline',
+  phase: 'concourse',
+  async apply({ target }, services) {
+    const concourse = services.concourse(target);
+    const { pipeline, team } = target.concourse;
+    const desired = buildTubularPipeline();
+    const current = await concourse.getPipelineConfig(pipeline);
+    const diff = concourse.diffConfig(current?.config, desired);
+    if (current && !diff.changed)
+      return { summary: `\`${team}/${pipeline}\` already matches the generated definition.` };
+    const result = await concourse.setPipeline(pipeline, desired, current?.version);
+    const warnings = result.warnings.length > 0 ? ` Concourse warned: ${result.warnings.join('; ')}` : '';
+    return {
+      summary: `${result.created ? 'Created' : 'Updated'} \`${team}/${pipeline}\`.${warnings}`,
+      details: diff.text,
+    };
+  },
+  async preview({ target }, services) {
+    const concourse = services.concourse(target);
+    const { pipeline, team } = target.concourse;
+    const current = await concourse.getPipelineConfig(pipeline);
+    const diff = concourse.diffConfig(current?.config, buildTubularPipeline());
+    if (current && !diff.changed)
+      return { changes: false, summary: `\`${team}/${pipeline}\` is up to date.` };
+    return {
+      changes: true,
+      summary: current
+        ? `Would update \`${team}/${pipeline}\`.`
+        : `Would create \`${team}/${pipeline}\` (paused).`,
+      details: diff.text,
+    };
+  },
+};

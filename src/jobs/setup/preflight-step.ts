@@ -1,0 +1,41 @@
+import type { Target } from '../../config/catalog.js';
+import { BotError, toBotError } from '../../errors.js';
+import type { SetupServices } from './setup-services.js';
+import type { SetupStep } from './setup-step.js';
+
+/**
+ * Proves every remote system is reachable and lets the bot do its job before anything changes:
+ * the edx-worker (SSH, sudo to the app user, Django), Vault (token and path) and Concourse (login
+ * and team). Problems are reported together so one run shows everything to fix.
+ */
+export const preflightStep: SetupStep = {
+  id: 'preflight',
+  title: 'Preflight: edx-worker, Vault and Concourse reachable and authorised',
+  async apply({ target }, services) {
+    return { summary: await check(target, services) };
+  },
+  async preview({ target }, services) {
+    return { changes: false, summary: await check(target, services) };
+  },
+};
+
+async function check(target: Target, services: SetupServices): Promise<string> {
+  const checks = await Promise.allSettled([
+    services.edxWorker().then(async (edx) => {
+      services.memory.inspection = await edx.inspect();
+    }),
+    services.credentials.checkAccess(target),
+    services.concourse(target).checkAccess(),
+  ]);
+  const names = [`edx-worker ${target.edxWorker.host}`, 'Vault', `Concourse team ${target.concourse.team}`];
+  const failures = checks.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ name: names[index], error: toBotError(result.reason) }] : [],
+  );
+  if (failures.length === 0) return `${names.join(', ')}: reachable and authorised.`;
+  throw new BotError({
+    code: failures.length === 1 ? (failures[0]?.error.code ?? 'preflight_failed') : 'preflight_failed',
+    userMessage: failures.map((f) => `${f.name}: ${f.error.userMessage}`).join(' '),
+    detail: failures.map((f) => `${f.name}: ${f.error.detail ?? f.error.code}`).join('; '),
+    retryable: failures.every((f) => f.error.retryable),
+  });
+}
