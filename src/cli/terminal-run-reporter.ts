@@ -1,0 +1,54 @@
+import type { Writable } from 'node:stream';
+import type { RunRecord, StepRecord } from '../jobs/run-record.js';
+import type { RunReporter } from '../jobs/run-reporter.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+
+const ICON: Record<StepRecord['status'], string> = {
+  pending: '·',
+  running: '…',
+  done: '✓',
+  failed: '✗',
+  skipped: '-',
+};
+
+/** Progress for `retirement-bot run …`: one line each time a step or the run changes. */
+export class TerminalRunReporter implements RunReporter {
+  private readonly printed = new Map<string, string>();
+
+  constructor(
+    private readonly out: Writable,
+    private readonly redactor: SecretRedactor,
+  ) {}
+
+  async publish(run: RunRecord): Promise<undefined> {
+    this.line(
+      'run',
+      `${run.kind} ${run.app} ${run.env} [${run.id}]: ${run.status}${run.error ? ` (${run.error.message})` : ''}`,
+    );
+    run.steps.forEach((step, index) => {
+      if (step.status === 'pending') return;
+      this.line(
+        `step:${step.id}`,
+        `  ${ICON[step.status]} ${index + 1}. ${step.title}${step.summary ? `: ${step.summary}` : ''}`,
+      );
+      if (step.details && step.status !== 'running') this.line(`details:${step.id}`, indent(step.details));
+    });
+    for (const approval of run.approvals) {
+      this.line(`approval:${approval.phase}`, `  ? approval for ${approval.phase}: ${approval.status}`);
+    }
+    return undefined;
+  }
+
+  private line(key: string, text: string): void {
+    if (this.printed.get(key) === text) return;
+    this.printed.set(key, text);
+    this.out.write(`${this.redactor.redact(text)}\n`);
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n');
+}

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { ConcourseEmulator } from '../../emulators/concourse/concourse-emulator.js';
+import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
+import { SlackDriver } from '../../emulators/slack/slack-driver.js';
+import { SlackEmulator } from '../../emulators/slack/slack-emulator.js';
+import { VaultEmulator } from '../../emulators/vault/vault-emulator.js';
+import { Catalog } from '../config/catalog.js';
+import { type Env, loadEnv } from '../config/env.js';
+import { createBot } from '../create-bot.js';
+import { connectEdxWorker, createIntegrations } from '../integrations/create-integrations.js';
+import type { Logger } from '../logging/logger.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+import { startLmsTokenProxy } from './lms-token-proxy.js';
+import { SANDBOX_PAGE } from './sandbox-page.js';
+import { startSandboxServer } from './sandbox-server.js';
+import { SimulatedEdxWorkers } from './simulated-edx-workers.js';
+
+const CONCOURSE_USER = 'retirement-bot';
+/** The page's approver personas belong to every approver group the catalog names. */
+const SANDBOX_APPROVERS = ['U0APPROVER', 'U0APPROVER2'];
+
+export interface Sandbox {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bot on one machine with nothing real behind it: Slack, Vault and Concourse emulators
+ * (one Vault and one Concourse per environment, as at MIT), simulated edx-workers, and a web page
+ * that plays the Slack channel. The catalog's apps and environments are kept; only the remote
+ * addresses are rewritten to the emulators.
+ */
+export async function startSandbox(options: {
+  env: Env;
+  catalog: Catalog;
+  logger: Logger;
+  redactor: SecretRedactor;
+}): Promise<Sandbox> {
+  const { env, logger, redactor } = options;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const usergroups = Object.fromEntries(
+      options.catalog
+        .all()
+        .flatMap((t) => t.approval.approvers.usergroups.map((g) => [g, SANDBOX_APPROVERS])),
+    );
+    const slack = new SlackEmulator({ usergroups });
+    await slack.start();
+    stops.push(() => slack.stop());
+
+    const vaultToken = `hvs.${randomBytes(18).toString('base64url')}`;
+    const concoursePassword = randomBytes(18).toString('base64url');
+    const vaults = new Map<string, VaultEmulator>();
+    const concourses = new Map<string, ConcourseEmulator>();
+    const teams = [...new Set(options.catalog.all().map((t) => t.concourse.team))];
+    for (const envName of options.catalog.environments()) {
+      const vault = await VaultEmulator.start({ rootToken: vaultToken });
+      stops.push(() => vault.stop());
+      vaults.set(envName, vault);
+      const concourse = await ConcourseEmulator.start({
+        users: [
+          {
+            username: CONCOURSE_USER,
+            password: concoursePassword,
+            teams: Object.fromEntries(teams.map((team) => [team, ['member']])),
+          },
+        ],
+      });
+      stops.push(() => concourse.stop());
+      concourses.set(envName, concourse);
+    }
+    for (const target of options.catalog.all()) {
+      vaults.get(target.env)?.mount(target.vault.mount, target.vault.kvVersion);
+    }
+
+    const workers = new SimulatedEdxWorkers(canHostEdxWorker());
+    stops.push(() => workers.stop());
+    const lms = await startLmsTokenProxy(workers);
+    stops.push(() => lms.stop());
+
+    const catalog = new Catalog(
+      options.catalog.all().map((target) => ({
+        ...target,
+        lmsUrl: `${lms.url}/lms/${target.app}/${target.env}`,
+        vault: { ...target.vault, address: vaults.get(target.env)?.url },
+        concourse: { ...target.concourse, url: concourses.get(target.env)?.url ?? target.concourse.url },
+      })),
+    );
+    const signingSecret = randomBytes(24).toString('hex');
+    const botEnv = loadEnv({
+      REDIS_URL: env.REDIS_URL,
+      REDIS_PREFIX: `${env.REDIS_PREFIX}:sandbox`,
+      LOG_LEVEL: env.LOG_LEVEL,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      VAULT_TOKEN: vaultToken,
+      CONCOURSE_USERNAME: CONCOURSE_USER,
+      CONCOURSE_PASSWORD: concoursePassword,
+      CONCOURSE_BUILD_POLL_MS: '500',
+    });
+    redactor.register(vaultToken, concoursePassword, signingSecret);
+    const integrations = createIntegrations({
+      env: botEnv,
+      logger,
+      redactor,
+      connectEdxWorker: workers.connector((target, keys) =>
+        connectEdxWorker(target, keys, { redactor, logger }),
+      ),
+    });
+    stops.push(() => integrations.close());
+    const bot = createBot({
+      env: botEnv,
+      catalog,
+      logger,
+      redactor,
+      role: 'start',
+      plans: integrations.plans,
+      readPipeline: integrations.readPipeline,
+    });
+    const { port } = await bot.start();
+    stops.push(() => bot.stop());
+    const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${port}`, signingSecret, emulator: slack });
+    const page = await startSandboxServer({
+      page: SANDBOX_PAGE,
+      slack,
+      driver,
+      port: env.PORT,
+      host: env.HOST,
+    });
+    stops.push(() => new Promise((resolve) => page.server.close(() => resolve())));
+    return { url: page.url, stop: () => stopAll(stops) };
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+}
+
+/** Stops in reverse order of starting: the page first, the emulators last. */
+async function stopAll(stops: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
