@@ -6,6 +6,7 @@ import { type Catalog, loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
 import { type Bot, createBot } from '../../src/create-bot.js';
 import { Metrics } from '../../src/http/metrics.js';
+import { createIntegrations } from '../../src/integrations/create-integrations.js';
 import type { PipelineStatusReader } from '../../src/jobs/pipeline-status.js';
 import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -47,6 +48,9 @@ export interface HarnessOptions {
   role?: 'start' | 'web' | 'worker';
   redactor?: SecretRedactor;
   workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
+  /** Extra environment (e.g. a RemoteWorld's); with `realIntegrations` the bot builds its real clients from it. */
+  env?: Record<string, string>;
+  realIntegrations?: boolean;
 }
 
 const unusedPlans: RunPlanFactory = {
@@ -74,15 +78,18 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     HOST: '127.0.0.1',
     REDIS_PREFIX: prefix,
     WORKER_CONCURRENCY: '2',
+    ...options.env,
   });
+  const integrations = options.realIntegrations ? createIntegrations({ env, logger, redactor }) : undefined;
   const bot = createBot({
     env,
     catalog,
     logger,
     redactor,
     metrics,
-    plans: options.plans ?? unusedPlans,
+    plans: integrations?.plans ?? options.plans ?? unusedPlans,
     readPipeline:
+      integrations?.readPipeline ??
       options.readPipeline ??
       (async () => {
         throw new Error('this test does not read pipelines');
@@ -105,6 +112,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     catalog,
     async stop() {
       await bot.stop(5_000);
+      await integrations?.close();
       await slack.stop();
       await deleteKeys(prefix);
     },

@@ -1,0 +1,220 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
+import type { SlackMessage } from '../../emulators/slack/slack-emulator.js';
+import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../../src/commands/action-ids.js';
+import type { RunRecord } from '../../src/jobs/run-record.js';
+import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
+import { dumpKeys } from '../support/redis.js';
+import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
+import { APPROVER, APPROVER_GROUP, SECOND_APPROVER } from '../support/test-catalog.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Full setup runs driven only through signed Slack requests, against real Redis, the sshd-hosted
+ * edx-worker simulator (Django + DOT) and the Vault, Concourse and Slack emulators.
+ */
+const REQUESTER = { id: 'U0REQUESTER' };
+const CHANNEL = 'C0OPS';
+
+let world: RemoteWorld;
+let h: BotHarness | undefined;
+
+beforeAll(async () => {
+  if (canHostEdxWorker()) world = await startRemoteWorld();
+}, 120_000);
+afterAll(async () => {
+  await world?.stop();
+});
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+async function bot(): Promise<BotHarness> {
+  h = await startBotHarness({
+    catalog: world.catalog,
+    env: world.env,
+    realIntegrations: true,
+    usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
+  });
+  return h;
+}
+
+async function requestSetup(harness: BotHarness, pair: string, user = REQUESTER): Promise<string> {
+  const ack = await harness.driver.slash(`setup ${pair}`, { user });
+  expect(ack.status).toBe(200);
+  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
+  if (!runId) throw new Error(`no run id in ${ack.body}`);
+  return runId;
+}
+
+const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
+
+async function finished(harness: BotHarness, runId: string, status: RunRecord['status']) {
+  const outcome = await waitFor(
+    async () => {
+      const current = await run(harness, runId);
+      const ended = ['succeeded', 'failed', 'rejected', 'cancelled', 'expired'].includes(current.status);
+      return ended && (current.finalTs || !current.channel) ? current : undefined;
+    },
+    { what: `run ${status}`, timeoutMs: 90_000 },
+  ).catch(async (error: unknown) => {
+    const current = await run(harness, runId);
+    throw new Error(
+      `${error}: ${current.status} ${JSON.stringify(current.steps.map((s) => [s.id, s.status, s.summary]))}`,
+    );
+  });
+  if (outcome.status !== status) {
+    throw new Error(
+      `run ended ${outcome.status}, not ${status}: ${JSON.stringify(outcome.error ?? outcome.steps)}`,
+    );
+  }
+  return outcome;
+}
+
+function pendingApproval(harness: BotHarness, runId: string, phase: string) {
+  return waitFor(
+    async () => {
+      const current = await run(harness, runId);
+      return current.approvals.find((a) => a.phase === phase && a.status === 'pending' && a.messageTs);
+    },
+    { what: `a pending ${phase} approval`, timeoutMs: 60_000 },
+  );
+}
+
+const ephemeralTo = (harness: BotHarness, user: string) =>
+  harness.slack.messages.filter((m) => m.ephemeral && m.user === user);
+
+async function click(harness: BotHarness, actionId: string, value: string, messageTs: string, user: string) {
+  const before = ephemeralTo(harness, user).length;
+  const response = await harness.driver.click(actionId, { user: { id: user }, value, messageTs });
+  expect(response.status).toBe(200);
+  return waitFor(() => ephemeralTo(harness, user)[before]?.text, { what: 'the ephemeral answer' });
+}
+
+async function vaultSecret(path: string): Promise<{ data: Record<string, string>; version: number }> {
+  const response = await fetch(`${world.vault.url}/v1/secret-concourse/data/${path}`, {
+    headers: { 'X-Vault-Token': world.vault.rootToken },
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as {
+    data: { data: Record<string, string>; metadata: { version: number } };
+  };
+  return { data: body.data.data, version: body.data.metadata.version };
+}
+
+function threadTexts(harness: BotHarness, current: RunRecord): string[] {
+  return harness.slack.thread(CHANNEL, current.cardTs as string).map((m: SlackMessage) => m.text ?? '');
+}
+
+describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations', () => {
+  it('sets up mitxonline qa end to end, refuses a concurrent request, and re-runs as a no-op', async () => {
+    const harness = await bot();
+    const [first, second] = await Promise.all([
+      harness.driver.slash('setup mitxonline qa', { user: REQUESTER }),
+      harness.driver.slash('setup mitxonline qa', { user: { id: 'U0OTHER' } }),
+    ]);
+    const texts = [first, second].map((r) => String(r.json?.text));
+    const runId = texts.join(' ').match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
+    expect(texts.filter((t) => t.includes('already has run')).length).toBe(1);
+
+    const done = await finished(harness, runId, 'succeeded');
+    expect(done.steps.map((s) => [s.id, s.status])).toEqual([
+      ['preflight', 'done'],
+      ['lms-states', 'done'],
+      ['worker-user', 'done'],
+      ['dot-application', 'done'],
+      ['vault-write', 'done'],
+      ['verify-credentials', 'done'],
+      ['concourse-set', 'done'],
+      ['unpause', 'done'],
+      ['first-build', 'done'],
+    ]);
+
+    const applications = await world.edx.applications();
+    expect(applications).toHaveLength(1);
+    expect(applications[0]).toMatchObject({ name: 'retirement', user: 'retirement_service_worker' });
+    expect(await world.edx.user('retirement_service_worker')).toMatchObject({
+      isStaff: true,
+      isSuperuser: true,
+    });
+    expect(await world.edx.retirementStates()).toEqual(
+      world.catalog.get('mitxonline', 'qa')?.retirementStates,
+    );
+
+    const stored = await vaultSecret('mitxonline/tubular_oauth_client');
+    expect(stored.version).toBe(1);
+    expect(stored.data).toEqual({
+      id: applications[0]?.clientId,
+      secret: expect.any(String),
+      host: world.edx.lmsUrl,
+    });
+    const secret = stored.data.secret as string;
+    expect(secret.length).toBeGreaterThan(20);
+
+    const pipeline = world.concourse.pipelines.get('mitxonline/misc-cloud-tubular');
+    expect(pipeline?.paused).toBe(false);
+    expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
+
+    expect(harness.slack.channelMessages(CHANNEL)).toHaveLength(1);
+    const thread = threadTexts(harness, done);
+    expect(thread).toHaveLength(10);
+    expect(thread[8]).toMatch(/^9\. Concourse: trigger and follow the first build: done/);
+
+    const again = await requestSetup(harness, 'mitxonline qa');
+    const rerun = await finished(harness, again, 'succeeded');
+    expect(rerun.steps.find((s) => s.id === 'lms-states')?.summary).toContain('already in place');
+    expect(rerun.steps.find((s) => s.id === 'worker-user')?.summary).toContain('already in place');
+    expect(rerun.steps.find((s) => s.id === 'dot-application')?.summary).toContain('Already in place');
+    expect(rerun.steps.find((s) => s.id === 'vault-write')?.summary).toContain('already holds');
+    expect(rerun.steps.find((s) => s.id === 'concourse-set')?.summary).toContain('already matches');
+    expect(rerun.steps.find((s) => s.id === 'first-build')?.summary).toContain('nothing to trigger');
+    expect(await world.edx.applications()).toHaveLength(1);
+    expect((await vaultSecret('mitxonline/tubular_oauth_client')).version).toBe(1);
+    expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
+
+    expect(harness.slack.allTraffic()).not.toContain(secret);
+    expect(harness.logs.text()).not.toContain(secret);
+    expect(await dumpKeys(harness.prefix)).not.toContain(secret);
+    expect(JSON.stringify(await harness.bot.audit.entries(runId))).not.toContain(secret);
+  }, 180_000);
+
+  it('asks for approval per production phase with the real changes, and rejects change nothing', async () => {
+    const harness = await bot();
+    const rejected = await requestSetup(harness, 'xpro production');
+    const lms = await pendingApproval(harness, rejected, 'lms');
+    expect(lms.changes).toContain('Would create `retirement_worker` as staff and superuser');
+    expect(lms.changes).toContain('Would create client-credentials application `retirement`');
+    expect(
+      await click(harness, ACTION_APPROVE, `${rejected}:lms`, lms.messageTs as string, 'U0STRANGER'),
+    ).toBe('You are not an approver for xpro production; nothing was changed.');
+    await click(harness, ACTION_REJECT, `${rejected}:lms`, lms.messageTs as string, APPROVER);
+    await finished(harness, rejected, 'rejected');
+    expect(await world.edx.user('retirement_worker')).toBeUndefined();
+
+    const self = await requestSetup(harness, 'xpro production', { id: APPROVER });
+    const selfLms = await pendingApproval(harness, self, 'lms');
+    expect(
+      await click(harness, ACTION_APPROVE, `${self}:lms`, selfLms.messageTs as string, APPROVER),
+    ).toContain('self-approval is not allowed');
+    const card = (await run(harness, self)).cardTs as string;
+    await click(harness, ACTION_CANCEL, self, card, APPROVER);
+    await finished(harness, self, 'cancelled');
+    expect(await world.edx.user('retirement_worker')).toBeUndefined();
+
+    const approved = await requestSetup(harness, 'xpro production');
+    for (const [phase, approver] of [
+      ['lms', APPROVER],
+      ['vault', SECOND_APPROVER],
+      ['concourse', APPROVER],
+    ] as const) {
+      const approval = await pendingApproval(harness, approved, phase);
+      if (phase === 'vault') expect(approval.changes).toContain('Would write client id, secret and host');
+      if (phase === 'concourse') expect(approval.changes).toContain('Would create `xpro/misc-cloud-tubular`');
+      await click(harness, ACTION_APPROVE, `${approved}:${phase}`, approval.messageTs as string, approver);
+    }
+    await finished(harness, approved, 'succeeded');
+    expect((await world.edx.applications()).filter((a) => a.user === 'retirement_worker')).toHaveLength(1);
+    expect((await vaultSecret('xpro/tubular_oauth_client')).version).toBe(1);
+  }, 180_000);
+});

@@ -1,0 +1,154 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
+import type { RunRecord } from '../../src/jobs/run-record.js';
+import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
+import { dumpKeys } from '../support/redis.js';
+import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Workers are separate processes here, killed with SIGKILL (no chance to clean up) at every step
+ * boundary and inside steps; the run must resume in the step it was in and end with exactly one
+ * DOT application, one Vault version and one build.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const STEPS = [
+  'preflight',
+  'lms-states',
+  'worker-user',
+  'dot-application',
+  'vault-write',
+  'verify-credentials',
+  'concourse-set',
+  'unpause',
+  'first-build',
+];
+
+let world: RemoteWorld;
+let h: BotHarness;
+const workerOutput: string[] = [];
+
+beforeAll(async () => {
+  if (!canHostEdxWorker()) return;
+  world = await startRemoteWorld();
+  h = await startBotHarness({ catalog: world.catalog, env: world.env, role: 'web' });
+}, 120_000);
+afterAll(async () => {
+  await h?.stop();
+  await world?.stop();
+});
+
+function spawnWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...world.env,
+      SLACK_BOT_TOKEN: h.slack.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: h.slack.apiUrl,
+      REDIS_PREFIX: h.prefix,
+      RETIREMENT_BOT_CONFIG: world.catalogPath,
+      WORKER_LOCK_DURATION_MS: '2000',
+      WORKER_STALLED_INTERVAL_MS: '1000',
+      LOG_LEVEL: 'debug',
+      PORT: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString()));
+  return child;
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+const run = (id: string) => h.bot.store.get(id) as Promise<RunRecord>;
+const step = async (id: string, stepId: string) => (await run(id)).steps.find((s) => s.id === stepId);
+
+async function requestSetup(pair: string): Promise<string> {
+  const ack = await h.driver.slash(`setup ${pair}`, { user: { id: 'U0REQUESTER' } });
+  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
+  if (!runId) throw new Error(`no run id in ${ack.body}`);
+  return runId;
+}
+
+describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
+  it('resumes at every step boundary without repeating side effects', async () => {
+    const runId = await requestSetup('mitxonline qa');
+    const kills: string[] = [];
+    for (const stepId of STEPS) {
+      const worker = spawnWorker();
+      await waitFor(
+        async () => ['running', 'done'].includes((await step(runId, stepId))?.status ?? 'pending'),
+        {
+          what: `${stepId} to start`,
+          timeoutMs: 60_000,
+          intervalMs: 10,
+        },
+      );
+      await kill(worker);
+      kills.push(`${stepId}:${(await step(runId, stepId))?.status}`);
+    }
+    expect(kills).toHaveLength(STEPS.length);
+    const last = spawnWorker();
+    try {
+      await waitFor(async () => (await run(runId)).status === 'succeeded', {
+        what: 'success',
+        timeoutMs: 90_000,
+      });
+    } finally {
+      await kill(last);
+    }
+    expect(await world.edx.applications()).toHaveLength(1);
+    const metadata = await fetch(
+      `${world.vault.url}/v1/secret-concourse/metadata/mitxonline/tubular_oauth_client`,
+      {
+        headers: { 'X-Vault-Token': world.vault.rootToken },
+      },
+    ).then((r) => r.json() as Promise<{ data: { current_version: number } }>);
+    expect(metadata.data.current_version).toBe(1);
+    expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
+  }, 300_000);
+
+  it('recovers the credentials when killed between creating the application and reading its output', async () => {
+    await world.edx.setFault('pause-after-create');
+    const runId = await requestSetup('xpro qa');
+    const worker = spawnWorker();
+    await waitFor(
+      async () => (await world.edx.applications()).some((a) => a.user === 'retirement_worker') || undefined,
+      { what: 'the application to exist on the host', timeoutMs: 60_000 },
+    );
+    expect((await step(runId, 'dot-application'))?.status).toBe('running');
+    await kill(worker);
+    await world.edx.setFault(null);
+
+    const resumed = spawnWorker();
+    try {
+      await waitFor(async () => (await run(runId)).status === 'succeeded', {
+        what: 'success',
+        timeoutMs: 120_000,
+      });
+    } finally {
+      await kill(resumed);
+    }
+    expect((await world.edx.applications()).filter((a) => a.user === 'retirement_worker')).toHaveLength(1);
+    expect((await step(runId, 'verify-credentials'))?.status).toBe('done');
+
+    const stored = await fetch(`${world.vault.url}/v1/secret-concourse/data/xpro/tubular_oauth_client`, {
+      headers: { 'X-Vault-Token': world.vault.rootToken },
+    }).then((r) => r.json() as Promise<{ data: { data: { secret: string } } }>);
+    const secret = stored.data.data.secret;
+    expect(workerOutput.join('')).not.toContain(secret);
+    expect(h.slack.allTraffic()).not.toContain(secret);
+    expect(await dumpKeys(h.prefix)).not.toContain(secret);
+  }, 300_000);
+});
