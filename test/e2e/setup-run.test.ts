@@ -1,7 +1,10 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
 import type { SlackMessage } from '../../emulators/slack/slack-emulator.js';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../../src/commands/action-ids.js';
+import { runJobId } from '../../src/jobs/run-queue.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
@@ -103,11 +106,40 @@ async function vaultSecret(path: string): Promise<{ data: Record<string, string>
   return { data: body.data.data, version: body.data.metadata.version };
 }
 
+/** Wakes a parked run now, as a decision or its expiry would. */
+async function promoteJob(harness: BotHarness, current: RunRecord): Promise<void> {
+  const connection = new Redis({ maxRetriesPerRequest: null });
+  const queue = new Queue('runs', { connection, prefix: `${harness.prefix}:bull` });
+  try {
+    await (await queue.getJob(runJobId(current)))?.promote();
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 function threadTexts(harness: BotHarness, current: RunRecord): string[] {
   return harness.slack.thread(CHANNEL, current.cardTs as string).map((m: SlackMessage) => m.text ?? '');
 }
 
 describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations', () => {
+  it('plans xpro qa read-only: every step says what it would change, and nothing changes', async () => {
+    const harness = await bot();
+    const ack = await harness.driver.slash('plan xpro qa', { user: REQUESTER });
+    const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
+    const done = await finished(harness, runId, 'succeeded');
+    const summary = (id: string) => done.steps.find((s) => s.id === id)?.summary ?? '';
+    expect(summary('lms-states')).toMatch(/^Would add states: /);
+    expect(summary('worker-user')).toBe('Would create `retirement_worker` as staff and superuser.');
+    expect(summary('dot-application')).toBe(
+      'Would create client-credentials application `retirement` for `retirement_worker`.',
+    );
+    expect(summary('vault-write')).toContain('Would write client id, secret and host');
+    expect(summary('concourse-set')).toBe('Would create `xpro/misc-cloud-tubular` (paused).');
+    expect(await world.edx.user('retirement_worker')).toBeUndefined();
+    expect(world.concourse.pipelines.has('xpro/misc-cloud-tubular')).toBe(false);
+  }, 120_000);
+
   it('sets up mitxonline qa end to end, refuses a concurrent request, and re-runs as a no-op', async () => {
     const harness = await bot();
     const [first, second] = await Promise.all([
@@ -173,6 +205,18 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     expect((await vaultSecret('mitxonline/tubular_oauth_client')).version).toBe(1);
     expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
 
+    const statusAnswer = await harness.driver.slash('status mitxonline qa', { user: REQUESTER });
+    expect(statusAnswer.status).toBe(200);
+    const answered = await waitFor(
+      () => ephemeralTo(harness, REQUESTER.id).find((m) => m.text?.includes('misc-cloud-tubular')),
+      {
+        what: 'the status answer',
+      },
+    );
+    expect(answered.text).toContain('misc-cloud-tubular> is active');
+    expect(answered.text).toContain('build deploy-tubular-world #1>: succeeded');
+    expect(answered.text).toContain(`\`${again}\` setup succeeded`);
+
     expect(harness.slack.allTraffic()).not.toContain(secret);
     expect(harness.logs.text()).not.toContain(secret);
     expect(await dumpKeys(harness.prefix)).not.toContain(secret);
@@ -202,6 +246,16 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     await finished(harness, self, 'cancelled');
     expect(await world.edx.user('retirement_worker')).toBeUndefined();
 
+    const expiring = await requestSetup(harness, 'xpro production');
+    await pendingApproval(harness, expiring, 'lms');
+    await harness.bot.store.mutate(expiring, (r) => ({
+      ...r,
+      approvals: r.approvals.map((a) => ({ ...a, expiresAt: Date.now() })),
+    }));
+    await promoteJob(harness, await run(harness, expiring));
+    await finished(harness, expiring, 'expired');
+    expect(await world.edx.user('retirement_worker')).toBeUndefined();
+
     const approved = await requestSetup(harness, 'xpro production');
     for (const [phase, approver] of [
       ['lms', APPROVER],
@@ -216,5 +270,18 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     await finished(harness, approved, 'succeeded');
     expect((await world.edx.applications()).filter((a) => a.user === 'retirement_worker')).toHaveLength(1);
     expect((await vaultSecret('xpro/tubular_oauth_client')).version).toBe(1);
+  }, 180_000);
+
+  it('retries a step when Vault is sealed and goes on once it is unsealed', async () => {
+    const harness = await bot();
+    world.vault.seal();
+    const runId = await requestSetup(harness, 'mitxonline qa');
+    const retrying = await waitFor(
+      async () => (await run(harness, runId)).steps.find((s) => s.summary?.includes('Retrying')),
+      { what: 'a retrying step', timeoutMs: 60_000 },
+    );
+    expect(retrying.summary).toContain('sealed');
+    world.vault.unseal();
+    await finished(harness, runId, 'succeeded');
   }, 180_000);
 });

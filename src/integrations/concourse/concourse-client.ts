@@ -220,8 +220,9 @@ export class ConcourseClient {
         builds.push({
           name: `${job} #${build.name}`,
           status: build.status,
-          ...(build.start_time ? { startTime: build.start_time } : {}),
-          ...(build.end_time ? { endTime: build.end_time } : {}),
+          // The ATC reports Unix seconds; the bot's times are milliseconds.
+          ...(build.start_time ? { startTime: build.start_time * 1000 } : {}),
+          ...(build.end_time ? { endTime: build.end_time * 1000 } : {}),
           url: `${url}/jobs/${job}/builds/${build.name}`,
         });
       }
