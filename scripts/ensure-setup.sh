@@ -25,7 +25,8 @@ apt_install() {
 # OpenSSH and sudo host the simulated edx-worker; Django and django-oauth-toolkit make its
 # management commands and OAuth token endpoint real (see test/emulators/edx-worker).
 apt_install redis-server openssh-server openssh-client sudo python3 python3-django python3-django-oauth-toolkit
-if [ "${RETIREMENT_BOT_BROWSER:-}" = 1 ]; then apt_install chromium; fi
+# Debian's Chromium runs the sandbox page's browser test (driven by playwright-core, no download).
+apt_install chromium
 
 redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
 if ! redis_up; then

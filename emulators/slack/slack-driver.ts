@@ -113,6 +113,16 @@ export class SlackDriver {
     options: { user?: SlackUser; channel?: string; threadTs?: string } = {},
   ): Promise<SignedResponse> {
     const ts = `${(Date.now() / 1000).toFixed(6)}`;
+    const user = options.user?.id ?? 'U0REQUESTER';
+    const channel = options.channel ?? 'C0OPS';
+    const fullText = `<@${this.options.emulator.botUserId}> ${text}`;
+    this.options.emulator.recordUserMessage({
+      channel,
+      ts,
+      text: fullText,
+      user,
+      threadTs: options.threadTs,
+    });
     const body = JSON.stringify({
       token: 'deprecated-verification-token',
       team_id: this.teamId,
@@ -122,10 +132,10 @@ export class SlackDriver {
       event_time: Math.floor(Date.now() / 1000),
       event: {
         type: 'app_mention',
-        user: options.user?.id ?? 'U0REQUESTER',
-        text: `<@${this.options.emulator.botUserId}> ${text}`,
+        user,
+        text: fullText,
         ts,
-        channel: options.channel ?? 'C0OPS',
+        channel,
         thread_ts: options.threadTs,
         event_ts: ts,
       },

@@ -21,6 +21,8 @@ export interface SlackMessage {
   user?: string;
   ephemeral?: boolean;
   edited?: number;
+  /** Set on messages people posted (as opposed to the bot). */
+  author?: string;
 }
 
 interface Fault {
@@ -85,6 +87,23 @@ export class SlackEmulator {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     this.server = undefined;
+  }
+
+  /** A message a person posted, as Slack keeps it in the channel (mentions arrive this way). */
+  recordUserMessage(message: {
+    channel: string;
+    ts: string;
+    text: string;
+    user: string;
+    threadTs?: string;
+  }): void {
+    this.messages.push({
+      channel: message.channel,
+      ts: message.ts,
+      text: message.text,
+      author: message.user,
+      ...(message.threadTs ? { threadTs: message.threadTs } : {}),
+    });
   }
 
   /** A response_url for a slash command or interaction by `userId`, served by this emulator. */

@@ -85,7 +85,7 @@ function renderBlocks(message) {
   }).join('');
 }
 function renderMessage(message) {
-  const who = message.ephemeral ? 'retirement-bot' : 'retirement-bot';
+  const who = message.author ? message.author : 'retirement-bot';
   return '<div class="message' + (message.ephemeral ? ' ephemeral' : '') + '" data-ts="' + message.ts + '"><div class="who">' + who +
     '</div>' + renderBlocks(message) + '</div>';
 }

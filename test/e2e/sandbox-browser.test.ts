@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
+import { ACTION_APPROVE } from '../../src/commands/action-ids.js';
+import { loadCatalogFile } from '../../src/config/catalog.js';
+import { loadEnv } from '../../src/config/env.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { SecretRedactor } from '../../src/logging/secret-redactor.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/start-sandbox.js';
+import { deleteKeys, uniquePrefix } from '../support/redis.js';
+
+/**
+ * The sandbox as a person uses it: Debian's Chromium, driven by playwright-core, types commands
+ * into the page and clicks the buttons; the bot behind it runs against every emulator.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const prefix = uniquePrefix('sandbox');
+let sandbox: Sandbox;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM) || !canHostEdxWorker()) return;
+  const redactor = new SecretRedactor();
+  const logger = createLogger({
+    level: 'warn',
+    redactor,
+    destination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+  sandbox = await startSandbox({
+    env: loadEnv({ PORT: '0', HOST: '127.0.0.1', REDIS_PREFIX: prefix }),
+    catalog: loadCatalogFile('config/environments.yml'),
+    logger,
+    redactor,
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  await page.goto(sandbox.url);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+  await deleteKeys(prefix);
+});
+
+async function send(text: string): Promise<void> {
+  await page.fill('#command', text);
+  await page.click('form#composer button[type=submit]');
+}
+
+describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a browser', () => {
+  it('runs a qa setup from the page and shows the card and its thread', async () => {
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement setup mitxonline qa');
+    await page.getByText('Succeeded: Retirement setup · mitxonline qa').first().waitFor({ timeout: 60_000 });
+    const channel = await page.innerText('#channel');
+    expect(channel).toContain('✅ 1. Preflight: edx-worker, Vault and Concourse reachable and authorised');
+    expect(channel).toContain('✅ 9. Concourse: trigger and follow the first build — Build #1');
+  }, 90_000);
+
+  it('waits for Approve on a production run, and an approver clicks it through every phase', async () => {
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement setup mitxonline production');
+    await page.selectOption('#user', 'U0APPROVER');
+    for (const [index, phase] of ['LMS changes', 'Vault write', 'Concourse changes'].entries()) {
+      await page
+        .getByText(`Approval needed for mitxonline production: ${phase}`)
+        .waitFor({ timeout: 60_000 });
+      await page.locator(`button[data-action="${ACTION_APPROVE}"]`).first().click();
+      await expect
+        .poll(() => page.getByText('Approved by @U0APPROVER').count(), { timeout: 30_000 })
+        .toBe(index + 1);
+    }
+    await page
+      .getByText('Succeeded: Retirement setup · mitxonline production')
+      .first()
+      .waitFor({ timeout: 60_000 });
+  }, 180_000);
+
+  it('answers a status question in the channel', async () => {
+    await send('@retirement-bot status of mitxonline production?');
+    await page
+      .getByText(/mitxonline production.*misc-cloud-tubular.*is active/s)
+      .first()
+      .waitFor({ timeout: 30_000 });
+  }, 60_000);
+});
