@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...world.env,
     REDIS_PREFIX: prefix,
