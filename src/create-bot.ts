@@ -70,8 +70,11 @@ export function createBot(options: BotOptions): Bot {
     maxRetriesPerRequest: 1,
   });
   const bullRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+  // Runs wait out a Redis restart instead of failing: their writes queue until it is back.
+  const workerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   bullRedis.on('error', (error) => logger.warn({ err: error }, 'redis (queue) connection error'));
+  workerRedis.on('error', (error) => logger.warn({ err: error }, 'redis (runs) connection error'));
 
   const store = new RunStore(redis, prefix);
   const audit = new AuditLog(redis, `${prefix}:audit`);
@@ -135,9 +138,10 @@ export function createBot(options: BotOptions): Bot {
 
   let worker: Worker | undefined;
   const startWorker = () => {
+    const workerStore = new RunStore(workerRedis, prefix);
     const executor = new RunExecutor({
-      store,
-      audit,
+      store: workerStore,
+      audit: new AuditLog(workerRedis, `${prefix}:audit`),
       reporter: reporter(true),
       catalog,
       plans: options.plans,
@@ -148,7 +152,7 @@ export function createBot(options: BotOptions): Bot {
       connection: bullRedis,
       prefix,
       executor,
-      store,
+      store: workerStore,
       logger,
       concurrency: env.WORKER_CONCURRENCY,
       lockDurationMs: options.workerTiming?.lockDurationMs ?? env.WORKER_LOCK_DURATION_MS,
@@ -179,6 +183,7 @@ export function createBot(options: BotOptions): Bot {
       await queue.close().catch(() => undefined);
       redis.disconnect();
       bullRedis.disconnect();
+      workerRedis.disconnect();
     },
   };
 }
