@@ -36,6 +36,11 @@ export interface SlackEmulatorOptions {
   teamId?: string;
   botUserId?: string;
   usergroups?: Record<string, string[]>;
+  /**
+   * Calls per minute allowed per method, as Slack's rate-limit tiers (e.g. chat.update is Tier 3,
+   * 50+ per minute); beyond it the emulator answers 429 with Retry-After, as Slack does.
+   */
+  rateLimits?: Record<string, number>;
 }
 
 /**
@@ -61,6 +66,27 @@ export class SlackEmulator {
     this.teamId = options.teamId ?? 'T0EMULATOR';
     this.botUserId = options.botUserId ?? 'U0RETIREBOT';
     this.usergroups = new Map(Object.entries(options.usergroups ?? {}));
+    this.rateLimits = options.rateLimits ?? {};
+  }
+
+  /** How many calls were answered 429 because of `rateLimits`. */
+  rateLimited = 0;
+  private readonly rateLimits: Record<string, number>;
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  private overLimit(method: string): number | undefined {
+    const perMinute = this.rateLimits[method];
+    if (perMinute === undefined) return undefined;
+    const now = Date.now();
+    let window = this.windows.get(method);
+    if (!window || now - window.start >= 60_000) {
+      window = { start: now, count: 0 };
+      this.windows.set(method, window);
+    }
+    window.count += 1;
+    if (window.count <= perMinute) return undefined;
+    this.rateLimited += 1;
+    return Math.ceil((window.start + 60_000 - now) / 1000);
   }
 
   /** The Web API base URL, with the trailing slash web-api expects. */
@@ -148,6 +174,11 @@ export class SlackEmulator {
     const params = parseParams(raw, req.headers['content-type']);
     this.calls.push({ method, params, raw, at: Date.now() });
 
+    const retryAfter = this.overLimit(method);
+    if (retryAfter !== undefined) {
+      res.setHeader('retry-after', String(retryAfter));
+      return sendJson(res, 429, { ok: false, error: 'ratelimited' });
+    }
     const fault = this.takeFault(method);
     if (fault) {
       if (fault.status === 429) res.setHeader('retry-after', String(fault.retryAfterSeconds ?? 1));

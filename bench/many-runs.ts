@@ -1,0 +1,143 @@
+import { SlackDriver } from '../emulators/slack/slack-driver.js';
+import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
+import { parseCatalog } from '../src/config/catalog.js';
+import { loadEnv } from '../src/config/env.js';
+import { type Bot, createBot } from '../src/create-bot.js';
+import { Metrics } from '../src/http/metrics.js';
+import type { RunPlanFactory } from '../src/jobs/run-executor.js';
+import { createLogger } from '../src/logging/logger.js';
+import { SecretRedactor } from '../src/logging/secret-redactor.js';
+import { deleteKeys } from '../test/support/redis.js';
+
+const SIGNING_SECRET = 'bench-signing-secret';
+const RUNS = 100;
+const STEP_MS = 50;
+/** Slack's chat.* limits in calls per minute this bench holds the bot to (see README). */
+const SLACK_LIMITS = { 'chat.postMessage': 600, 'chat.update': 600 };
+
+export interface ManyRunsResult {
+  runs: number;
+  succeeded: number;
+  seconds: number;
+  slackCalls: number;
+  slack429: number;
+  rssMbBefore: number;
+  rssMbPeak: number;
+}
+
+/** Four steps that each stand for a remote call of STEP_MS. */
+const plans: RunPlanFactory = {
+  create: () => ({
+    plan: {
+      steps: ['preflight', 'lms', 'vault', 'concourse'].map((id) => ({
+        id,
+        title: `Step ${id}`,
+        run: async () => {
+          await new Promise((resolve) => setTimeout(resolve, STEP_MS));
+          return { summary: `${id} done` };
+        },
+      })),
+      previewPhase: async () => ({ changes: false, summary: '' }),
+    },
+    close: async () => undefined,
+  }),
+};
+
+function catalog() {
+  const envs = Array.from({ length: RUNS }, (_, i) => `      e${i}: {}`).join('\n');
+  return parseCatalog(`
+defaults:
+  lmsUrl: http://127.0.0.1:9
+  workerUsername: retirement_service_worker
+  workerEmailDomain: example.com
+  dotApplicationName: retirement
+  retirementStates: [PENDING, ERRORED, ABORTED, COMPLETE]
+  edxWorker: { host: 127.0.0.1, port: 22, user: ubuntu, appUser: edxapp, commandTimeoutSeconds: 60 }
+  vault: { mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
+  concourse: { url: http://127.0.0.1:9, team: bench, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
+  approval: { required: false, allowSelfApproval: false, ttlMinutes: 60, approvers: { users: [], usergroups: [] } }
+apps:
+  bench:
+    environments:
+${envs}
+`);
+}
+
+/** 100 setup runs for different pairs, queued at once, drained by two worker processes' worth of workers. */
+export async function benchManyRuns(): Promise<ManyRunsResult> {
+  const slack = new SlackEmulator({ rateLimits: SLACK_LIMITS });
+  await slack.start();
+  const prefix = `bench-runs:${Date.now()}`;
+  const redactor = new SecretRedactor();
+  const shared = {
+    catalog: catalog(),
+    logger: createLogger({ level: 'silent', redactor }),
+    redactor,
+    metrics: new Metrics({ defaultMetrics: false }),
+    plans,
+    readPipeline: async () => ({ exists: false, url: '', builds: [] }),
+  };
+  const env = loadEnv({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_PREFIX: prefix,
+    WORKER_CONCURRENCY: '4',
+  });
+  const bots: Bot[] = [
+    createBot({ ...shared, env, role: 'web' }),
+    createBot({ ...shared, env, role: 'worker' }),
+    createBot({ ...shared, env, role: 'worker' }),
+  ];
+  const [web] = bots as [Bot, Bot, Bot];
+  const { port } = await web.start();
+  await Promise.all(bots.slice(1).map((bot) => bot.start()));
+  const driver = new SlackDriver({
+    botUrl: `http://127.0.0.1:${port}`,
+    signingSecret: SIGNING_SECRET,
+    emulator: slack,
+  });
+  const rssMbBefore = process.memoryUsage().rss / 1e6;
+  let rssMbPeak = rssMbBefore;
+  const sampler = setInterval(() => {
+    rssMbPeak = Math.max(rssMbPeak, process.memoryUsage().rss / 1e6);
+  }, 100);
+  const started = performance.now();
+  try {
+    const acks = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) => driver.slash(`setup bench e${i}`, { channel: 'C0BENCH' })),
+    );
+    const ids = acks.map((ack) => String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string);
+    let succeeded = 0;
+    while (performance.now() - started < 600_000) {
+      const runs = await Promise.all(ids.map((id) => web.store.get(id)));
+      succeeded = runs.filter((run) => run?.status === 'succeeded' && run.finalTs).length;
+      if (succeeded === RUNS || runs.some((run) => run?.status === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return {
+      runs: RUNS,
+      succeeded,
+      seconds: (performance.now() - started) / 1000,
+      slackCalls: slack.calls.length,
+      slack429: slack.rateLimited,
+      rssMbBefore,
+      rssMbPeak,
+    };
+  } finally {
+    clearInterval(sampler);
+    await Promise.all(bots.map((bot) => bot.stop(5_000)));
+    await slack.stop();
+    await deleteKeys(prefix);
+  }
+}
+
+export function describeManyRuns(r: ManyRunsResult): string {
+  return [
+    `  ${r.succeeded}/${r.runs} runs succeeded in ${r.seconds.toFixed(1)} s (2 workers × concurrency 4, steps of ${STEP_MS} ms)`,
+    `  Slack: ${r.slackCalls} calls, ${r.slack429} answered 429 under limits of ${SLACK_LIMITS['chat.postMessage']}/min per chat method`,
+    `  RSS (web + both workers in this process): ${r.rssMbBefore.toFixed(0)} MB before, ${r.rssMbPeak.toFixed(0)} MB peak`,
+  ].join('\n');
+}
