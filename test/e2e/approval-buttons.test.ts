@@ -6,6 +6,7 @@ import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
+import { click, requestSetup } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -19,8 +20,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-const REQUESTER = { id: 'U0REQUESTER' };
 
 function scriptedPlan(effects: string[], failOnce: Set<string> = new Set()): RunPlanFactory {
   const step = (id: string, phase?: StepDefinition['phase']): StepDefinition => ({
@@ -57,13 +56,6 @@ async function start(effects: string[], failOnce?: Set<string>, ttlMinutes = 60)
   return h;
 }
 
-async function requestSetup(harness: BotHarness, pair = 'mitxonline production'): Promise<string> {
-  const ack = await harness.driver.slash(`setup ${pair}`, { user: REQUESTER });
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
-  if (!runId) throw new Error(`no run id in ${ack.body}`);
-  return runId;
-}
-
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
 
 function pendingApproval(harness: BotHarness, runId: string, phase: string) {
@@ -86,17 +78,7 @@ function buttons(message: SlackMessage | undefined): string[] {
   });
 }
 
-const ephemeralTo = (harness: BotHarness, user: string) =>
-  harness.slack.messages.filter((m) => m.ephemeral && m.user === user);
-
 /** Clicks as `user` and returns the "only visible to you" answer the click produced. */
-async function click(harness: BotHarness, actionId: string, value: string, messageTs: string, user: string) {
-  const before = ephemeralTo(harness, user).length;
-  const response = await harness.driver.click(actionId, { user: { id: user }, value, messageTs });
-  expect(response.status).toBe(200);
-  return waitFor(() => ephemeralTo(harness, user)[before]?.text, { what: 'the ephemeral answer' });
-}
-
 describe('runs in Slack', () => {
   it('posts one status card and threads one edited message per step', async () => {
     const effects: string[] = [];
@@ -125,7 +107,7 @@ describe('runs in Slack', () => {
   it('asks for approval per phase and goes on when an approver approves', async () => {
     const effects: string[] = [];
     const harness = await start(effects);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     for (const [phase, approver] of [
       ['lms', APPROVER],
       ['vault', SECOND_APPROVER],
@@ -156,7 +138,7 @@ describe('runs in Slack', () => {
   it('ends the run on reject and ignores a second click', async () => {
     const effects: string[] = [];
     const harness = await start(effects);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     const { approval } = await pendingApproval(harness, runId, 'lms');
     await click(harness, ACTION_REJECT, `${runId}:lms`, approval.messageTs as string, APPROVER);
     await waitFor(async () => (await run(harness, runId)).status === 'rejected', { what: 'rejection' });
@@ -188,7 +170,7 @@ describe('runs in Slack', () => {
   it('treats double clicks as one decision', async () => {
     const effects: string[] = [];
     const harness = await start(effects);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     const { approval } = await pendingApproval(harness, runId, 'lms');
     const both = await Promise.all([
       harness.driver.click(ACTION_APPROVE, {
@@ -211,7 +193,7 @@ describe('runs in Slack', () => {
 
   it('expires an approval nobody decides on', async () => {
     const harness = await start([], undefined, 1);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     await pendingApproval(harness, runId, 'lms');
     // Expiry is a point in time stored on the approval; move it to now rather than waiting a minute.
     await harness.bot.store.mutate(runId, (r) => ({
@@ -262,7 +244,7 @@ describe('runs in Slack', () => {
 
   it('cancels a run waiting for approval from its card', async () => {
     const harness = await start([]);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     const { current } = await pendingApproval(harness, runId, 'lms');
     expect(buttons(harness.slack.messages.find((m) => m.ts === current.cardTs))).toEqual([ACTION_CANCEL]);
     expect(await click(harness, ACTION_CANCEL, runId, current.cardTs as string, 'U0STRANGER')).toContain(
@@ -276,7 +258,7 @@ describe('runs in Slack', () => {
 
   it('refuses a second setup of the same pair while one is in progress', async () => {
     const harness = await start([]);
-    const runId = await requestSetup(harness);
+    const runId = await requestSetup(harness, 'mitxonline production');
     const second = await harness.driver.slash('setup mitxonline production', { user: { id: 'U0OTHER' } });
     expect(second.json?.text).toBe(
       `mitxonline production already has run \`${runId}\` in progress, so nothing was queued. Follow it in its thread, or stop it with \`/retirement cancel ${runId}\`.`,

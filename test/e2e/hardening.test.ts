@@ -12,6 +12,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { REDIS_URL } from '../support/redis.js';
+import { REQUESTER, requestSetup } from '../support/slack-requests.js';
 import { testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -27,8 +28,6 @@ afterEach(async () => {
     redisServer = undefined;
   }
 });
-
-const REQUESTER = { id: 'U0REQUESTER' };
 
 /** Steps that record their effects; `gate` holds the named step until released. */
 function plan(
@@ -56,13 +55,6 @@ function plan(
       close: async () => undefined,
     }),
   };
-}
-
-async function requestSetup(harness: BotHarness, pair = 'mitxonline qa'): Promise<string> {
-  const ack = await harness.driver.slash(`setup ${pair}`, { user: REQUESTER });
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
-  if (!runId) throw new Error(`no run id in ${ack.body}`);
-  return runId;
 }
 
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
@@ -124,7 +116,7 @@ describe('hardening', () => {
       plans: plan(effects, { step: 'vault', released, reached }),
       env: { REDIS_URL: `redis://127.0.0.1:${port}` },
     });
-    const runId = await requestSetup(h);
+    const runId = await requestSetup(h, 'mitxonline qa');
     await reachedStep;
 
     const exited = once(redisServer.process, 'exit');
@@ -161,7 +153,7 @@ describe('hardening', () => {
     h = await startBotHarness({ catalog: testCatalog(), plans: plan(effects) });
     h.slack.failNext('chat.postMessage', 429, 2, 1);
     h.slack.failNext('chat.update', 503, 2);
-    const runId = await requestSetup(h);
+    const runId = await requestSetup(h, 'mitxonline qa');
     const harness = h;
     const done = await waitFor(
       async () => {

@@ -9,6 +9,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
+import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -16,7 +17,6 @@ import { waitFor } from '../support/wait-for.js';
  * Full setup runs driven only through signed Slack requests, against real Redis, the sshd-hosted
  * edx-worker simulator (Django + DOT) and the Vault, Concourse and Slack emulators.
  */
-const REQUESTER = { id: 'U0REQUESTER' };
 const CHANNEL = 'C0OPS';
 
 let world: RemoteWorld;
@@ -41,14 +41,6 @@ async function bot(): Promise<BotHarness> {
     usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
   });
   return h;
-}
-
-async function requestSetup(harness: BotHarness, pair: string, user = REQUESTER): Promise<string> {
-  const ack = await harness.driver.slash(`setup ${pair}`, { user });
-  expect(ack.status).toBe(200);
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
-  if (!runId) throw new Error(`no run id in ${ack.body}`);
-  return runId;
 }
 
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
@@ -83,16 +75,6 @@ function pendingApproval(harness: BotHarness, runId: string, phase: string) {
     },
     { what: `a pending ${phase} approval`, timeoutMs: 60_000 },
   );
-}
-
-const ephemeralTo = (harness: BotHarness, user: string) =>
-  harness.slack.messages.filter((m) => m.ephemeral && m.user === user);
-
-async function click(harness: BotHarness, actionId: string, value: string, messageTs: string, user: string) {
-  const before = ephemeralTo(harness, user).length;
-  const response = await harness.driver.click(actionId, { user: { id: user }, value, messageTs });
-  expect(response.status).toBe(200);
-  return waitFor(() => ephemeralTo(harness, user)[before]?.text, { what: 'the ephemeral answer' });
 }
 
 async function vaultSecret(path: string): Promise<{ data: Record<string, string>; version: number }> {

@@ -7,6 +7,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
+import { requestSetup } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -74,16 +75,9 @@ async function kill(child: ChildProcess): Promise<void> {
 const run = (id: string) => h.bot.store.get(id) as Promise<RunRecord>;
 const step = async (id: string, stepId: string) => (await run(id)).steps.find((s) => s.id === stepId);
 
-async function requestSetup(pair: string): Promise<string> {
-  const ack = await h.driver.slash(`setup ${pair}`, { user: { id: 'U0REQUESTER' } });
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1];
-  if (!runId) throw new Error(`no run id in ${ack.body}`);
-  return runId;
-}
-
 describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
   it('resumes at every step boundary without repeating side effects', async () => {
-    const runId = await requestSetup('mitxonline qa');
+    const runId = await requestSetup(h, 'mitxonline qa');
     const kills: string[] = [];
     for (const stepId of STEPS) {
       const worker = spawnWorker();
@@ -121,7 +115,7 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
 
   it('recovers the credentials when killed between creating the application and reading its output', async () => {
     await world.edx.setFault('pause-after-create');
-    const runId = await requestSetup('xpro qa');
+    const runId = await requestSetup(h, 'xpro qa');
     const worker = spawnWorker();
     await waitFor(
       async () => (await world.edx.applications()).some((a) => a.user === 'retirement_worker') || undefined,

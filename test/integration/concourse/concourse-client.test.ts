@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConcourseEmulator } from '../../../emulators/concourse/concourse-emulator.js';
-import { BotError } from '../../../src/errors.js';
 import { ConcourseClient } from '../../../src/integrations/concourse/concourse-client.js';
 import { buildTubularPipeline } from '../../../src/integrations/concourse/tubular-pipeline.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
+import { rejection } from '../../support/rejection.js';
 
 const PASSWORD = 'concourse-password-7f3a9c';
 const PIPELINE = 'misc-cloud-tubular';
@@ -41,15 +41,6 @@ function client(options: { team?: string; password?: string; url?: string; timeo
     redactor,
     logger: createLogger({ level: 'debug', redactor, destination }),
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
 }
 
 describe('ConcourseClient against the emulated ATC', () => {

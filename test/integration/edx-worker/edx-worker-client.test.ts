@@ -2,12 +2,12 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker, EdxWorkerHost } from '../../../emulators/edx-worker/edx-worker-host.js';
 import type { Target } from '../../../src/config/catalog.js';
-import { BotError } from '../../../src/errors.js';
 import { EdxWorkerClient } from '../../../src/integrations/edx-worker/edx-worker-client.js';
 import { connectSsh } from '../../../src/integrations/edx-worker/ssh-transport.js';
 import { verifyClientCredentials } from '../../../src/integrations/lms-oauth/verify-client-credentials.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
+import { rejection } from '../../support/rejection.js';
 import { testCatalog } from '../../support/test-catalog.js';
 
 /** The edx-worker client over real SSH to the simulated host (sshd, sudo, Django + DOT). */
@@ -57,15 +57,6 @@ async function client(options: { knownHosts?: string; port?: number; timeoutSeco
     transport,
     edx: new EdxWorkerClient({ transport, target: target(options.timeoutSeconds), redactor, logger }),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
 }
 
 describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {

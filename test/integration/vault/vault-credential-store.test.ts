@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LmsOAuthEmulator } from '../../../emulators/lms-oauth/lms-oauth-emulator.js';
 import { VaultEmulator } from '../../../emulators/vault/vault-emulator.js';
 import type { Target } from '../../../src/config/catalog.js';
-import { BotError } from '../../../src/errors.js';
 import { verifyClientCredentials } from '../../../src/integrations/lms-oauth/verify-client-credentials.js';
 import {
   type VaultAuth,
@@ -11,6 +10,7 @@ import {
 } from '../../../src/integrations/vault/vault-credential-store.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
+import { rejection } from '../../support/rejection.js';
 import { testCatalog } from '../../support/test-catalog.js';
 
 const SECRET = 'zq9-client-secret-4b1e7d02c6a8f35e91';
@@ -56,15 +56,6 @@ function store(auth: VaultAuth = { token: vault.rootToken }, timeoutMs = 2_000):
 }
 
 const credentials = () => ({ id: 'client-abc', secret: SECRET, host: lms.url });
-
-async function rejection(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
-}
 
 async function currentVersion(path: string): Promise<number> {
   const response = await fetch(`${vault.url}/v1/secret-concourse/metadata/${path}`, {
