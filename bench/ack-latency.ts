@@ -2,12 +2,12 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
-import { parseCatalog } from '../src/config/catalog.js';
 import { loadEnv } from '../src/config/env.js';
 import { createBot } from '../src/create-bot.js';
 import { Metrics } from '../src/http/metrics.js';
 import { createLogger } from '../src/logging/logger.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
+import { benchCatalog } from './bench-catalog.js';
 import { formatMs, measureConcurrent, percentile } from './latency-stats.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
@@ -18,27 +18,6 @@ export interface AckLatencyResult {
   label: string;
   p50: number;
   p99: number;
-}
-
-/** A catalog with one pair per request, so every `setup` takes a fresh lock and queues a run. */
-function benchCatalog(pairs: number) {
-  const envs = Array.from({ length: pairs }, (_, i) => `      e${i}: {}`).join('\n');
-  return parseCatalog(`
-defaults:
-  lmsUrl: http://127.0.0.1:9
-  workerUsername: retirement_service_worker
-  workerEmailDomain: example.com
-  dotApplicationName: retirement
-  retirementStates: [PENDING, ERRORED, ABORTED, COMPLETE]
-  edxWorker: { host: 127.0.0.1, port: 22, user: ubuntu, appUser: edxapp, commandTimeoutSeconds: 60 }
-  vault: { mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
-  concourse: { url: http://127.0.0.1:9, team: bench, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
-  approval: { required: false, allowSelfApproval: false, ttlMinutes: 60, approvers: { users: [], usergroups: [] } }
-apps:
-  bench:
-    environments:
-${envs}
-`);
 }
 
 async function startBareBolt(slack: SlackEmulator): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -1,6 +1,5 @@
 import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
-import { parseCatalog } from '../src/config/catalog.js';
 import { loadEnv } from '../src/config/env.js';
 import { type Bot, createBot } from '../src/create-bot.js';
 import { Metrics } from '../src/http/metrics.js';
@@ -8,6 +7,7 @@ import type { RunPlanFactory } from '../src/jobs/run-executor.js';
 import { createLogger } from '../src/logging/logger.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
 import { deleteKeys } from '../test/support/redis.js';
+import { benchCatalog } from './bench-catalog.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const RUNS = 100;
@@ -43,26 +43,6 @@ const plans: RunPlanFactory = {
   }),
 };
 
-function catalog() {
-  const envs = Array.from({ length: RUNS }, (_, i) => `      e${i}: {}`).join('\n');
-  return parseCatalog(`
-defaults:
-  lmsUrl: http://127.0.0.1:9
-  workerUsername: retirement_service_worker
-  workerEmailDomain: example.com
-  dotApplicationName: retirement
-  retirementStates: [PENDING, ERRORED, ABORTED, COMPLETE]
-  edxWorker: { host: 127.0.0.1, port: 22, user: ubuntu, appUser: edxapp, commandTimeoutSeconds: 60 }
-  vault: { mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
-  concourse: { url: http://127.0.0.1:9, team: bench, pipeline: misc-cloud-tubular, job: deploy-tubular-world }
-  approval: { required: false, allowSelfApproval: false, ttlMinutes: 60, approvers: { users: [], usergroups: [] } }
-apps:
-  bench:
-    environments:
-${envs}
-`);
-}
-
 /** 100 setup runs for different pairs, queued at once, drained by two worker processes' worth of workers. */
 export async function benchManyRuns(): Promise<ManyRunsResult> {
   const slack = new SlackEmulator({ rateLimits: SLACK_LIMITS });
@@ -70,7 +50,7 @@ export async function benchManyRuns(): Promise<ManyRunsResult> {
   const prefix = `bench-runs:${Date.now()}`;
   const redactor = new SecretRedactor();
   const shared = {
-    catalog: catalog(),
+    catalog: benchCatalog(RUNS),
     logger: createLogger({ level: 'silent', redactor }),
     redactor,
     metrics: new Metrics({ defaultMetrics: false }),

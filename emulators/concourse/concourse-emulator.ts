@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
+import { closeServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * A loopback Concourse ATC with the behaviour the bot relies on (domain.md E, tech-notes §6):
@@ -82,15 +81,12 @@ export class ConcourseEmulator {
         res.end(String(error));
       });
     });
-    emulator.server.listen(0, '127.0.0.1');
-    await once(emulator.server, 'listening');
-    emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    emulator.url = await listenOnLoopback(emulator.server);
     return emulator;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 
   addTeam(name: string): void {

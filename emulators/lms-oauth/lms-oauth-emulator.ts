@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * The LMS's /oauth2/access_token as django-oauth-toolkit answers it, for tests that need only the
@@ -25,9 +24,7 @@ export class LmsOAuthEmulator {
         () => res.destroy(),
       );
     });
-    emulator.server.listen(0, '127.0.0.1');
-    await once(emulator.server, 'listening');
-    emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    emulator.url = await listenOnLoopback(emulator.server);
     return emulator;
   }
 
@@ -39,9 +36,8 @@ export class LmsOAuthEmulator {
     this.status5xx = on;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {

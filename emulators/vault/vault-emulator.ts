@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from '../loopback-server.js';
 
 /**
  * A loopback Vault with the API surface the bot uses, answering as Vault documents it
@@ -79,15 +78,12 @@ export class VaultEmulator {
         res.end(JSON.stringify({ errors: [String(error)] }));
       });
     });
-    emulator.server.listen(0, '127.0.0.1');
-    await once(emulator.server, 'listening');
-    emulator.url = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    emulator.url = await listenOnLoopback(emulator.server);
     return emulator;
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return closeServer(this.server);
   }
 
   mount(path: string, version: 1 | 2): void {

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../emulators/loopback-server.js';
 import { signSlackRequest } from '../../emulators/slack/slack-driver.js';
 import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
@@ -58,14 +58,6 @@ function plan(
 }
 
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 async function startPersistentRedis(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(
