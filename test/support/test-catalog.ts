@@ -32,7 +32,7 @@ defaults:
   workerUsername: retirement_service_worker
   workerEmailDomain: example.com
   dotApplicationName: retirement
-  retirementStates: [PENDING, RETIRING_FORUMS, FORUMS_COMPLETE, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
+  retirementStates: [PENDING, RETIRING_FORUMS, FORUMS_COMPLETE, RETIRING_ENROLLMENTS, ENROLLMENTS_COMPLETE, RETIRING_NOTES, NOTES_COMPLETE, RETIRING_LMS_MISC, LMS_MISC_COMPLETE, RETIRING_LMS, LMS_COMPLETE, ERRORED, ABORTED, COMPLETE]
   edxWorker: { host: ${urls.sshHost ?? '127.0.0.1'}, port: ${urls.sshPort ?? 22}, user: ${urls.sshUser ?? 'ubuntu'}, appUser: ${urls.sshAppUser ?? 'edxapp'}, commandTimeoutSeconds: 60 }
   vault: { address: ${urls.vaultAddress ?? 'http://127.0.0.1:9'}, mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
   concourse: { url: ${urls.concourseUrl ?? 'http://127.0.0.1:9'}, pipeline: misc-cloud-tubular, job: deploy-tubular-world }

@@ -6,6 +6,23 @@ import { type ConcoursePipeline, pipelineSchema } from './pipeline-schema.js';
  * It is the same for every app and environment: the Concourse team the pipeline is set in picks
  * the Vault secret behind ((tubular_oauth_client.*)).
  */
+/**
+ * The states tubular moves a learner through, from the pipeline's openedx-config.yml
+ * (domain.md D.1): the LMS must have every one of them, or retiring a learner fails.
+ */
+export const TUBULAR_PIPELINE_STATES = [
+  'RETIRING_FORUMS',
+  'FORUMS_COMPLETE',
+  'RETIRING_ENROLLMENTS',
+  'ENROLLMENTS_COMPLETE',
+  'RETIRING_NOTES',
+  'NOTES_COMPLETE',
+  'RETIRING_LMS_MISC',
+  'LMS_MISC_COMPLETE',
+  'RETIRING_LMS',
+  'LMS_COMPLETE',
+];
+
 const CONFIG_REPO = 'tubular-pipeline-config';
 const SCHEDULE = 'build-schedule';
 const RETIREES = 'tubular-retirees';

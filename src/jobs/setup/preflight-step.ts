@@ -1,5 +1,6 @@
 import type { Target } from '../../config/catalog.js';
 import { BotError, toBotError } from '../../errors.js';
+import { TUBULAR_PIPELINE_STATES } from '../../integrations/concourse/tubular-pipeline.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 
@@ -20,6 +21,7 @@ export const preflightStep: SetupStep = {
 };
 
 async function check(target: Target, services: SetupServices): Promise<string> {
+  assertPipelineStatesConfigured(target);
   const checks = await Promise.allSettled([
     services.edxWorker().then(async (edx) => {
       services.memory.inspection = await edx.inspect();
@@ -37,5 +39,18 @@ async function check(target: Target, services: SetupServices): Promise<string> {
     userMessage: failures.map((f) => `${f.name}: ${f.error.userMessage}`).join(' '),
     detail: failures.map((f) => `${f.name}: ${f.error.detail ?? f.error.code}`).join('; '),
     retryable: failures.every((f) => f.error.retryable),
+  });
+}
+
+/**
+ * The pipeline retires learners through tubular's states; an LMS configured without them (as
+ * mitx and mitx-staging are today) would fail every retirement, so nothing is set up for it.
+ */
+function assertPipelineStatesConfigured(target: Target): void {
+  const missing = TUBULAR_PIPELINE_STATES.filter((state) => !target.retirementStates.includes(state));
+  if (missing.length === 0) return;
+  throw new BotError({
+    code: 'retirement_states_incomplete',
+    userMessage: `${target.app} ${target.env} is configured without the retirement states the tubular pipeline uses (missing: ${missing.join(', ')}); add them to RETIREMENT_STATES in the LMS settings and the catalog first.`,
   });
 }
