@@ -1,6 +1,7 @@
 import type { Target } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
 import type { StepContext } from '../step-definition.js';
+import type { ConcourseOperations } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 
 const FINISHED_OK = 'succeeded';
@@ -64,9 +65,7 @@ export const firstBuildStep: SetupStep = {
   },
 };
 
-type Concourse = ReturnType<Parameters<SetupStep['apply']>[1]['concourse']>;
-
-async function triggerOnce(context: StepContext, concourse: Concourse) {
+async function triggerOnce(context: StepContext, concourse: ConcourseOperations) {
   const { pipeline, job } = context.target.concourse;
   const known = context.checkpoint.buildId;
   if (typeof known === 'number') {
