@@ -113,8 +113,9 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
   }, 300_000);
 
-  it('recovers the credentials when killed between creating the application and reading its output', async () => {
+  it('recovers the credentials when killed between creating the application and reading its output, and adopts the build it was following', async () => {
     await world.edx.setFault('pause-after-create');
+    world.concourse.setHoldBuilds(true);
     const runId = await requestSetup(h, 'xpro qa');
     const worker = spawnWorker();
     await waitFor(
@@ -124,6 +125,14 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     expect((await step(runId, 'dot-application'))?.status).toBe('running');
     await kill(worker);
     await world.edx.setFault(null);
+
+    const following = spawnWorker();
+    await waitFor(async () => typeof (await step(runId, 'first-build'))?.checkpoint?.buildId === 'number', {
+      what: 'the first build to be triggered and followed',
+      timeoutMs: 120_000,
+    });
+    await kill(following);
+    world.concourse.setHoldBuilds(false);
 
     const resumed = spawnWorker();
     try {
@@ -136,6 +145,7 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     }
     expect((await world.edx.applications()).filter((a) => a.user === 'retirement_worker')).toHaveLength(1);
     expect((await step(runId, 'verify-credentials'))?.status).toBe('done');
+    expect(world.concourse.builds.filter((b) => b.team_name === 'xpro')).toHaveLength(1);
 
     const stored = await fetch(`${world.vault.url}/v1/secret-concourse/data/xpro/tubular_oauth_client`, {
       headers: { 'X-Vault-Token': world.vault.rootToken },
