@@ -7,7 +7,7 @@ import type { AuditLog } from '../jobs/audit-log.js';
 import type { PipelineStatusReader } from '../jobs/pipeline-status.js';
 import { type ApprovalGate, RunExecutor, type RunPlanFactory } from '../jobs/run-executor.js';
 import { newRunId } from '../jobs/run-id.js';
-import type { RunKind, RunRecord } from '../jobs/run-record.js';
+import { newRunRecord, type RunKind } from '../jobs/run-record.js';
 import { RunConflictError, type RunStore } from '../jobs/run-store.js';
 import { allPairsStatus, pairStatus } from '../jobs/status-report.js';
 import type { Logger } from '../logging/logger.js';
@@ -84,20 +84,14 @@ async function executeInTerminal(
   yes: boolean,
   deps: RunCommandDeps,
 ): Promise<number> {
-  const now = Date.now();
-  const run: RunRecord = {
+  const run = newRunRecord({
     id: newRunId(),
     kind,
     app: target.app,
     env: target.env,
     requestedBy: deps.user,
-    status: 'queued',
-    createdAt: now,
-    updatedAt: now,
-    steps: [],
-    approvals: [],
-    attempt: 1,
-  };
+    now: Date.now(),
+  });
   try {
     await deps.store.create(run);
   } catch (error) {

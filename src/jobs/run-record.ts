@@ -94,3 +94,30 @@ export interface RunRecord {
 export function pairKey(app: string, env: string): string {
   return `${app}:${env}`;
 }
+
+/** A run as first stored: queued, no steps yet, first attempt. */
+export function newRunRecord(options: {
+  id: string;
+  kind: RunKind;
+  app: string;
+  env: string;
+  requestedBy: string;
+  channel?: string;
+  now: number;
+}): RunRecord {
+  const { id, kind, app, env, requestedBy, channel, now } = options;
+  return {
+    id,
+    kind,
+    app,
+    env,
+    requestedBy,
+    ...(channel ? { channel } : {}),
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    steps: [],
+    approvals: [],
+    attempt: 1,
+  };
+}

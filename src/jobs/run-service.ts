@@ -6,7 +6,7 @@ import type { ApproverDirectory } from './approver-directory.js';
 import type { AuditLog } from './audit-log.js';
 import { newRunId } from './run-id.js';
 import { enqueueRun, type RunJobData, wakeRun } from './run-queue.js';
-import { type ApprovalPhase, isFinal, type RunKind, type RunRecord } from './run-record.js';
+import { type ApprovalPhase, isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
 import type { RunReporter } from './run-reporter.js';
 import type { RunStore } from './run-store.js';
 
@@ -41,21 +41,15 @@ export class RunService {
     requestedBy: string,
     channel: string | undefined,
   ): Promise<RunRecord> {
-    const now = this.now();
-    const run: RunRecord = {
+    const run = newRunRecord({
       id: newRunId(),
       kind,
       app: target.app,
       env: target.env,
       requestedBy,
-      ...(channel ? { channel } : {}),
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      steps: [],
-      approvals: [],
-      attempt: 1,
-    };
+      channel,
+      now: this.now(),
+    });
     await this.deps.store.create(run);
     await this.deps.audit.append({
       type: 'run_requested',
