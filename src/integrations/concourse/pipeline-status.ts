@@ -1,5 +1,3 @@
-import type { Target } from '../config/catalog.js';
-
 export interface BuildSummary {
   name: string;
   status: string;
@@ -15,6 +13,3 @@ export interface PipelineStatus {
   url: string;
   builds: BuildSummary[];
 }
-
-/** Reads a pair's pipeline state from Concourse (the status command's only remote call). */
-export type PipelineStatusReader = (target: Target) => Promise<PipelineStatus>;
