@@ -1,8 +1,8 @@
 import type { Catalog } from '../config/catalog.js';
 import type { ApproverDirectory } from './approver-directory.js';
-import type { AuditLog } from './audit-log.js';
+import type { RunJournal } from './run-journal.js';
 import type { ApprovalPhase, ApprovalRecord, RunRecord } from './run-record.js';
-import type { RunStore } from './run-store.js';
+import { recordDecision } from './run-transitions.js';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -11,8 +11,7 @@ export type DecisionOutcome =
   | { kind: 'refused'; message: string };
 
 export interface DecisionDeps {
-  store: RunStore;
-  audit: AuditLog;
+  journal: RunJournal;
   catalog: Catalog;
   approvers: ApproverDirectory;
   now?: () => number;
@@ -27,7 +26,7 @@ export async function decideApproval(
   deps: DecisionDeps,
 ): Promise<DecisionOutcome> {
   const now = deps.now ?? Date.now;
-  const run = await deps.store.get(request.runId);
+  const run = await deps.journal.get(request.runId);
   const approval = run?.approvals.find((a) => a.phase === request.phase);
   if (!run || !approval) return { kind: 'refused', message: 'This approval no longer exists.' };
   const target = deps.catalog.get(run.app, run.env);
@@ -47,40 +46,23 @@ export async function decideApproval(
     };
   }
 
-  let refusal: string | undefined;
-  const updated = await deps.store.mutate(run.id, (current) => {
-    const pending = current.approvals.find((a) => a.phase === request.phase);
-    if (!pending || pending.status !== 'pending') {
-      refusal = pending ? alreadyDecided(pending) : 'This approval no longer exists.';
-      return undefined;
-    }
-    if (now() >= pending.expiresAt) {
-      refusal = 'This approval has expired; start a new run.';
-      return undefined;
-    }
-    refusal = undefined;
-    const decided: ApprovalRecord = {
-      ...pending,
-      status: request.decision,
-      decidedBy: request.userId,
-      decidedAt: now(),
-    };
-    return { ...current, approvals: current.approvals.map((a) => (a.phase === request.phase ? decided : a)) };
-  });
-  if (refusal) return { kind: 'refused', message: refusal };
+  const decidedAt = now();
+  const { run: updated, changed } = await deps.journal.apply(
+    run.id,
+    recordDecision(request.phase, request.decision, request.userId, decidedAt),
+    { show: false },
+  );
+  const decided = updated.approvals.find((a) => a.phase === request.phase);
+  if (!changed || !decided) return { kind: 'refused', message: refusal(decided, decidedAt) };
+  return { kind: 'decided', run: updated, approval: decided };
+}
 
-  await deps.audit.append({
-    type: 'approval_decided',
-    runId: run.id,
-    phase: request.phase,
-    decision: request.decision,
-    user: request.userId,
-  });
-  return {
-    kind: 'decided',
-    run: updated,
-    approval: updated.approvals.find((a) => a.phase === request.phase) as ApprovalRecord,
-  };
+function refusal(approval: ApprovalRecord | undefined, now: number): string {
+  if (!approval) return 'This approval no longer exists.';
+  if (approval.status === 'pending' && now >= approval.expiresAt) {
+    return 'This approval has expired; start a new run.';
+  }
+  return alreadyDecided(approval);
 }
 
 function alreadyDecided(approval: ApprovalRecord): string {

@@ -1,7 +1,5 @@
 import type { Target } from '../config/catalog.js';
-
-/** Looks up the members of a Slack user group (usergroups.users.list). */
-export type UsergroupMembers = (usergroupId: string) => Promise<string[]>;
+import type { UsergroupMembers } from './ports.js';
 
 /** Answers "may this user decide on this pair's approvals?", caching group members briefly. */
 export class ApproverDirectory {
@@ -28,11 +26,4 @@ export class ApproverDirectory {
     this.cache.set(group, { users, until: this.now() + this.ttlMs });
     return users;
   }
-}
-
-/** How approvers are named in Slack messages: user and user-group mentions. */
-export function describeApprovers(target: Target | undefined): string {
-  if (!target) return 'nobody (the pair is no longer configured)';
-  const { users, usergroups } = target.approval.approvers;
-  return [...users.map((u) => `<@${u}>`), ...usergroups.map((g) => `<!subteam^${g}>`)].join(', ') || 'nobody';
 }

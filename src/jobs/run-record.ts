@@ -1,18 +1,97 @@
+import { z } from 'zod';
+import { BotError } from '../errors.js';
+
 /**
  * The authoritative state of one run, kept in Redis (never in BullMQ job data, which only carries
- * the run id). It holds no secret: checkpoints store ids, versions and paths only.
+ * the run id). It holds no secret: checkpoints store ids, versions and paths only. Records carry a
+ * schema version, so a record written by another version of the bot is refused, not misread.
  */
-export type RunKind = 'setup' | 'plan';
+export const RUN_RECORD_SCHEMA_VERSION = 1;
 
-export type RunStatus =
-  | 'queued'
-  | 'running'
-  | 'awaiting_approval'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired';
+const RUN_KINDS = ['setup', 'plan'] as const;
+const RUN_STATUSES = [
+  'queued',
+  'running',
+  'awaiting_approval',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+  'expired',
+] as const;
+const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
+const APPROVAL_PHASES = ['lms', 'vault', 'concourse'] as const;
+const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+
+export const approvalPhaseSchema = z.enum(APPROVAL_PHASES);
+
+const checkpointSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+const stepRecordSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(STEP_STATUSES),
+  /** One line for the thread: what happened, or what would change for a plan. */
+  summary: z.string().optional(),
+  /** Extra lines (a config diff, a state list), trimmed to Slack's limits when shown. */
+  details: z.string().optional(),
+  startedAt: z.number().optional(),
+  finishedAt: z.number().optional(),
+  /** Side effects already done inside the step, so a resumed step does not repeat them. */
+  checkpoint: checkpointSchema.optional(),
+  /** The step's thread message, edited in place as the step moves. */
+  messageTs: z.string().optional(),
+});
+
+const approvalRecordSchema = z.object({
+  phase: approvalPhaseSchema,
+  status: z.enum(APPROVAL_STATUSES),
+  /** What this phase will change, shown to approvers. */
+  changes: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.number().optional(),
+  messageTs: z.string().optional(),
+});
+
+const runErrorSchema = z.object({ step: z.string(), code: z.string(), message: z.string() });
+
+export const runRecordSchema = z.object({
+  schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
+  id: z.string(),
+  kind: z.enum(RUN_KINDS),
+  app: z.string(),
+  env: z.string(),
+  requestedBy: z.string(),
+  /** Where the status card lives; absent for terminal (CLI) runs. */
+  channel: z.string().optional(),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** The status card; its thread holds the steps. */
+  cardTs: z.string().optional(),
+  /** The closing message in the thread (result, and Retry on failure). */
+  finalTs: z.string().optional(),
+  steps: z.array(stepRecordSchema),
+  approvals: z.array(approvalRecordSchema),
+  /** Increases with each Retry; names the BullMQ job of that attempt. */
+  attempt: z.number().int().min(1),
+  error: runErrorSchema.optional(),
+  cancelRequestedBy: z.string().optional(),
+  finishedAt: z.number().optional(),
+});
+
+export type RunKind = (typeof RUN_KINDS)[number];
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type StepStatus = (typeof STEP_STATUSES)[number];
+export type ApprovalPhase = (typeof APPROVAL_PHASES)[number];
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export type Checkpoint = z.infer<typeof checkpointSchema>;
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
+export type RunError = z.infer<typeof runErrorSchema>;
+export type RunRecord = z.infer<typeof runRecordSchema>;
 
 export const FINAL_STATUSES: readonly RunStatus[] = [
   'succeeded',
@@ -24,71 +103,6 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
 
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
-}
-
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
-
-export type Checkpoint = Record<string, string | number | boolean>;
-
-export interface StepRecord {
-  id: string;
-  title: string;
-  status: StepStatus;
-  /** One line for the thread: what happened, or what would change for a plan. */
-  summary?: string;
-  /** Extra lines (a config diff, a state list), trimmed to Slack's limits when shown. */
-  details?: string;
-  startedAt?: number;
-  finishedAt?: number;
-  /** Side effects already done inside the step, so a resumed step does not repeat them. */
-  checkpoint?: Checkpoint;
-  /** The step's thread message, edited in place as the step moves. */
-  messageTs?: string;
-}
-
-export type ApprovalPhase = 'lms' | 'vault' | 'concourse';
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
-
-export interface ApprovalRecord {
-  phase: ApprovalPhase;
-  status: ApprovalStatus;
-  /** What this phase will change, shown to approvers. */
-  changes: string;
-  requestedAt: number;
-  expiresAt: number;
-  decidedBy?: string;
-  decidedAt?: number;
-  messageTs?: string;
-}
-
-export interface RunError {
-  step: string;
-  code: string;
-  message: string;
-}
-
-export interface RunRecord {
-  id: string;
-  kind: RunKind;
-  app: string;
-  env: string;
-  requestedBy: string;
-  /** Where the status card lives; absent for terminal (CLI) runs. */
-  channel?: string;
-  status: RunStatus;
-  createdAt: number;
-  updatedAt: number;
-  /** The status card; its thread holds the steps. */
-  cardTs?: string;
-  /** The closing message in the thread (result, and Retry on failure). */
-  finalTs?: string;
-  steps: StepRecord[];
-  approvals: ApprovalRecord[];
-  /** Increases with each Retry; names the BullMQ job of that attempt. */
-  attempt: number;
-  error?: RunError;
-  cancelRequestedBy?: string;
-  finishedAt?: number;
 }
 
 export function pairKey(app: string, env: string): string {
@@ -107,6 +121,7 @@ export function newRunRecord(options: {
 }): RunRecord {
   const { id, kind, app, env, requestedBy, channel, now } = options;
   return {
+    schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     id,
     kind,
     app,
@@ -120,4 +135,35 @@ export function newRunRecord(options: {
     approvals: [],
     attempt: 1,
   };
+}
+
+/** Reads a stored record; anything that is not a record of this schema version is a typed error. */
+export function parseRunRecord(json: string, key: string): RunRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw unreadable(key, 'not JSON');
+  }
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== RUN_RECORD_SCHEMA_VERSION) {
+    throw unreadable(
+      key,
+      `schema version ${String(version ?? 'missing')}, expected ${RUN_RECORD_SCHEMA_VERSION}`,
+    );
+  }
+  const parsed = runRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw unreadable(key, `${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function unreadable(key: string, detail: string): BotError {
+  return new BotError({
+    code: 'run_record_unreadable',
+    userMessage: 'A run record in Redis was written by another version of the bot and cannot be read.',
+    detail: `${key}: ${detail}`,
+  });
 }

@@ -1,32 +1,26 @@
-import type { Queue } from 'bullmq';
 import type { Catalog, Target } from '../config/catalog.js';
-import type { Logger } from '../logging/logger.js';
 import { type Decision, type DecisionOutcome, decideApproval } from './approval-decision.js';
 import type { ApproverDirectory } from './approver-directory.js';
-import type { AuditLog } from './audit-log.js';
+import type { RunScheduler } from './ports.js';
 import { newRunId } from './run-id.js';
-import { enqueueRun, type RunJobData, wakeRun } from './run-queue.js';
+import type { RunJournal } from './run-journal.js';
 import { type ApprovalPhase, isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
-import type { RunReporter } from './run-reporter.js';
 import type { RunStore } from './run-store.js';
+import { requestCancel, retryRun } from './run-transitions.js';
 
 export interface RunServiceDeps {
+  /** Edits the messages a run already has; only `launch` posts (the status card). */
+  journal: RunJournal;
   store: RunStore;
-  audit: AuditLog;
-  queue: Queue<RunJobData>;
+  scheduler: RunScheduler;
   catalog: Catalog;
   approvers: ApproverDirectory;
-  /** Posts the status card before the job exists, so the worker never races it. */
-  announcer: RunReporter;
-  /** Edits existing messages after clicks and commands; never posts. */
-  editor: RunReporter;
-  logger: Logger;
   now?: () => number;
 }
 
 export type ActionOutcome = { ok: true; message: string; run: RunRecord } | { ok: false; message: string };
 
-/** What the Slack surface (and the CLI) can ask of runs: request, cancel, retry, decide. */
+/** What the surfaces (Slack, the terminal) can ask of runs: request, launch, cancel, retry, decide. */
 export class RunService {
   private readonly now: () => number;
 
@@ -50,57 +44,42 @@ export class RunService {
       channel,
       now: this.now(),
     });
-    await this.deps.store.create(run);
-    await this.deps.audit.append({
-      type: 'run_requested',
-      runId: run.id,
-      kind,
-      app: run.app,
-      env: run.env,
-      user: requestedBy,
-    });
-    return run;
+    return this.deps.journal.open(run);
   }
 
   /** Posts the status card, then queues the job. A Slack failure here only delays the card. */
   async launch(run: RunRecord): Promise<void> {
-    await this.publishWith(this.deps.announcer, run);
-    await enqueueRun(this.deps.queue, run);
+    await this.deps.journal.show(run, { post: true });
+    await this.deps.scheduler.enqueue(run);
   }
 
   async cancel(runId: string, userId: string): Promise<ActionOutcome> {
-    const run = await this.deps.store.get(runId);
+    const run = await this.deps.journal.get(runId);
     if (!run) return { ok: false, message: `There is no run \`${runId}\`.` };
     if (isFinal(run.status)) return { ok: false, message: `Run \`${runId}\` already ended (${run.status}).` };
-    const target = this.deps.catalog.get(run.app, run.env);
     if (!(await this.mayControl(run, userId))) {
       return {
         ok: false,
         message: `Only the requester or an approver for ${run.app} ${run.env} can cancel run \`${runId}\`.`,
       };
     }
-    const updated = await this.deps.store.mutate(runId, (r) =>
-      isFinal(r.status) || r.cancelRequestedBy ? undefined : { ...r, cancelRequestedBy: userId },
-    );
-    if (updated.cancelRequestedBy !== userId) {
+    const { run: updated, changed } = await this.deps.journal.apply(runId, requestCancel(userId), {
+      show: false,
+    });
+    if (!changed) {
       return {
         ok: false,
         message: `Run \`${runId}\` is already ${updated.cancelRequestedBy ? 'being cancelled' : updated.status}.`,
       };
     }
-    await this.deps.audit.append({ type: 'cancel_requested', runId, user: userId });
-    await this.publishWith(this.deps.editor, updated);
-    await wakeRun(this.deps.queue, updated);
+    await this.deps.journal.show(updated);
+    await this.deps.scheduler.wake(updated);
     const when = updated.status === 'running' ? 'after its current step' : 'now';
-    return {
-      ok: true,
-      run: updated,
-      message: `Run \`${runId}\` (${target?.app ?? run.app} ${run.env}) will stop ${when}.`,
-    };
+    return { ok: true, run: updated, message: `Run \`${runId}\` (${run.app} ${run.env}) will stop ${when}.` };
   }
 
   async retry(runId: string, userId: string): Promise<ActionOutcome> {
-    const run = await this.deps.store.get(runId);
+    const run = await this.deps.journal.get(runId);
     if (!run) return { ok: false, message: `There is no run \`${runId}\`.` };
     if (run.status !== 'failed' || run.kind !== 'setup') {
       return { ok: false, message: `Run \`${runId}\` is ${run.status}; only a failed setup can be retried.` };
@@ -112,23 +91,13 @@ export class RunService {
       };
     }
     await this.deps.store.retakeLock(run);
-    const updated = await this.deps.store.mutate(runId, (r) => {
-      if (r.status !== 'failed') return undefined;
-      const { error: _error, finishedAt: _finishedAt, ...rest } = r;
-      return {
-        ...rest,
-        status: 'queued',
-        attempt: r.attempt + 1,
-        steps: r.steps.map((s) => (s.status === 'failed' ? { ...s, status: 'pending' } : s)),
-      };
-    });
-    if (updated.status !== 'queued') {
+    const { run: updated, changed } = await this.deps.journal.apply(runId, retryRun(userId), { show: false });
+    if (!changed) {
       await this.deps.store.releaseLock(updated);
       return { ok: false, message: `Run \`${runId}\` is ${updated.status}; it was not retried.` };
     }
-    await this.deps.audit.append({ type: 'run_retried', runId, user: userId, attempt: updated.attempt });
-    await this.publishWith(this.deps.editor, updated);
-    await enqueueRun(this.deps.queue, updated);
+    await this.deps.journal.show(updated);
+    await this.deps.scheduler.enqueue(updated);
     return { ok: true, run: updated, message: `Retrying run \`${runId}\` from the step that failed.` };
   }
 
@@ -141,16 +110,15 @@ export class RunService {
     const outcome = await decideApproval(
       { runId, phase, decision, userId },
       {
-        store: this.deps.store,
-        audit: this.deps.audit,
+        journal: this.deps.journal,
         catalog: this.deps.catalog,
         approvers: this.deps.approvers,
         now: this.now,
       },
     );
     if (outcome.kind === 'decided') {
-      await this.publishWith(this.deps.editor, outcome.run);
-      await wakeRun(this.deps.queue, outcome.run);
+      await this.deps.journal.show(outcome.run);
+      await this.deps.scheduler.wake(outcome.run);
     }
     return outcome;
   }
@@ -162,14 +130,5 @@ export class RunService {
     const { users, usergroups } = target.approval.approvers;
     if (users.length + usergroups.length === 0) return true;
     return this.deps.approvers.isApprover(target, userId);
-  }
-
-  private async publishWith(reporter: RunReporter, run: RunRecord): Promise<void> {
-    try {
-      const patch = await reporter.publish(run);
-      if (patch) await this.deps.store.mutate(run.id, patch);
-    } catch (error) {
-      this.deps.logger.warn({ err: error, runId: run.id }, 'publishing run to Slack failed');
-    }
   }
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isFinal, pairKey, type RunRecord } from './run-record.js';
+import { isFinal, pairKey, parseRunRecord, type RunRecord } from './run-record.js';
 
 /** Finished runs stay readable for `history` this long; the audit stream keeps the permanent record. */
 const FINISHED_RUN_TTL_SECONDS = 90 * 24 * 3600;
@@ -32,6 +32,14 @@ const RELEASE_LOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+export type RunChange = (run: RunRecord) => RunRecord | undefined;
+
+export interface AppliedChange {
+  run: RunRecord;
+  before: RunRecord;
+  changed: boolean;
+}
 
 export class RunConflictError extends Error {
   constructor(readonly holderRunId: string) {
@@ -70,23 +78,25 @@ export class RunStore {
 
   async get(runId: string): Promise<RunRecord | undefined> {
     const json = await this.redis.get(this.runKey(runId));
-    return json ? (JSON.parse(json) as RunRecord) : undefined;
+    return json ? parseRunRecord(json, this.runKey(runId)) : undefined;
   }
 
   /**
    * Applies `change` atomically. `change` receives the current record and returns the new one, or
    * undefined to leave it as it is; it may run more than once, so it must be pure.
    */
-  mutate(runId: string, change: (run: RunRecord) => RunRecord | undefined): Promise<RunRecord> {
-    const result = this.mutations.then(() => this.mutateNow(runId, change));
+  async mutate(runId: string, change: RunChange): Promise<RunRecord> {
+    return (await this.apply(runId, change)).run;
+  }
+
+  /** Like `mutate`, and also says whether the change applied, with the record it applied to. */
+  apply(runId: string, change: RunChange): Promise<AppliedChange> {
+    const result = this.mutations.then(() => this.applyNow(runId, change));
     this.mutations = result.catch(() => undefined);
     return result;
   }
 
-  private async mutateNow(
-    runId: string,
-    change: (run: RunRecord) => RunRecord | undefined,
-  ): Promise<RunRecord> {
+  private async applyNow(runId: string, change: RunChange): Promise<AppliedChange> {
     const key = this.runKey(runId);
     for (let attempt = 0; attempt < 20; attempt += 1) {
       await this.redis.watch(key);
@@ -95,11 +105,11 @@ export class RunStore {
         await this.redis.unwatch();
         throw new Error(`run ${runId} does not exist`);
       }
-      const current = JSON.parse(json) as RunRecord;
+      const current = parseRunRecord(json, key);
       const next = change(current);
       if (!next) {
         await this.redis.unwatch();
-        return current;
+        return { run: current, before: current, changed: false };
       }
       const updated = { ...next, updatedAt: Date.now() };
       const transaction = this.redis.multi().set(key, JSON.stringify(updated));
@@ -107,7 +117,7 @@ export class RunStore {
       const result = await transaction.exec();
       if (result !== null) {
         if (isFinal(updated.status) && !isFinal(current.status)) await this.releaseLock(updated);
-        return updated;
+        return { run: updated, before: current, changed: true };
       }
     }
     throw new Error(`run ${runId} kept changing under concurrent updates`);
@@ -135,9 +145,15 @@ export class RunStore {
     const ids = await this.redis.lrange(key, 0, options.limit - 1);
     if (ids.length === 0) return [];
     const documents = await this.redis.mget(ids.map((id) => this.runKey(id)));
-    return documents
-      .filter((json): json is string => json !== null)
-      .map((json) => JSON.parse(json) as RunRecord);
+    // A record of another schema version is left out of listings; reading it by id says why.
+    return documents.flatMap((json, index) => {
+      if (json === null) return [];
+      try {
+        return [parseRunRecord(json, this.runKey(ids[index] as string))];
+      } catch {
+        return [];
+      }
+    });
   }
 
   private runKey(runId: string): string {

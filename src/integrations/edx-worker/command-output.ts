@@ -12,15 +12,18 @@ const SECRET_IN_LINE = /(client_secret: )\S+/g;
  * message. Anything secret-shaped is masked before a line can be quoted anywhere.
  */
 export function meaningfulLines(output: string): string[] {
-  return output
-    .split(/\r?\n/)
-    .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
-    .filter((line) => line.trim() !== '' && !PYTHON_WARNING.test(line) && !WARNING_SOURCE.test(line))
-    .flatMap((line) => {
-      const log = LOG_LINE.exec(line);
-      if (!log) return [line];
-      return log[1] === 'WARNING' ? [] : [log[2] as string];
-    });
+  return (
+    output
+      .split(/\r?\n/)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+      .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
+      .filter((line) => line.trim() !== '' && !PYTHON_WARNING.test(line) && !WARNING_SOURCE.test(line))
+      .flatMap((line) => {
+        const log = LOG_LINE.exec(line);
+        if (!log) return [line];
+        return log[1] === 'WARNING' ? [] : [log[2] as string];
+      })
+  );
 }
 
 /** A line safe to show in Slack: no secret value, bounded length. */

@@ -5,6 +5,7 @@ import type { SecretRedactor } from '../../logging/secret-redactor.js';
 import { meaningfulLines, quotable } from './command-output.js';
 import { parseDotApplicationOutput } from './dot-application-output.js';
 import type { ExecTransport } from './exec-transport.js';
+import { type EdxWorkerInspection, INSPECT_MARKER, parseInspectionOutput } from './inspection-output.js';
 import { parseManageUserOutput } from './manage-user-output.js';
 import { manageCommand, shellSnippetCommand } from './remote-command.js';
 import { parseRetirementStatesOutput } from './retirement-states-output.js';
@@ -23,12 +24,8 @@ export interface DotApplication {
   clientSecret: string;
 }
 
-export interface EdxWorkerInspection {
-  user: { exists: boolean; isStaff: boolean; isSuperuser: boolean };
-  application: { exists: boolean; clientId?: string };
-}
+export type { EdxWorkerInspection } from './inspection-output.js';
 
-const INSPECT_MARKER = 'RETIREMENT_BOT_INSPECT ';
 /** Read-only: looks up the worker and its application by the names in the environment; never reads the secret. */
 const INSPECT_SNIPPET = `
 import json, os
@@ -156,24 +153,7 @@ export class EdxWorkerClient {
       { RB_USERNAME: this.target.workerUsername, RB_APPLICATION: this.target.dotApplicationName },
       this.target.edxWorker.commandTimeoutSeconds,
     );
-    const output = await this.run('shell', command);
-    const line = output.split('\n').find((l) => l.startsWith(INSPECT_MARKER));
-    if (!line) {
-      throw new BotError({
-        code: 'edx_unexpected_output',
-        userMessage: `The read-only inspection on the edx-worker printed no result${meaningfulLines(output)[0] ? `: "${quotable(meaningfulLines(output)[0] as string)}"` : ''}.`,
-      });
-    }
-    const parsed = JSON.parse(line.slice(INSPECT_MARKER.length)) as {
-      user: EdxWorkerInspection['user'];
-      application: { exists: boolean; clientId: string | null };
-    };
-    return {
-      user: parsed.user,
-      application: parsed.application.clientId
-        ? { exists: parsed.application.exists, clientId: parsed.application.clientId }
-        : { exists: parsed.application.exists },
-    };
+    return parseInspectionOutput(await this.run('shell', command));
   }
 
   private manage(command: string, args: string[]): Promise<string> {

@@ -1,3 +1,4 @@
+import { diffConfig } from '../../integrations/concourse/pipeline-config-diff.js';
 import { buildTubularPipeline } from '../../integrations/concourse/tubular-pipeline.js';
 import type { SetupStep } from './setup-step.js';
 
@@ -5,7 +6,7 @@ import type { SetupStep } from './setup-step.js';
  * Sets the tubular pipeline like `fly set-pipeline`: read the current config and its version,
  * diff, and save only on a change, sending the version so a concurrent edit is refused.
  */
-export const pipelineConfigStep: SetupStep = {
+export const concourseSetStep: SetupStep = {
   id: 'concourse-set',
   title: 'Concourse: set the tubular pipeline',
   phase: 'concourse',
@@ -14,7 +15,7 @@ export const pipelineConfigStep: SetupStep = {
     const { pipeline, team } = target.concourse;
     const desired = buildTubularPipeline();
     const current = await concourse.getPipelineConfig(pipeline);
-    const diff = concourse.diffConfig(current?.config, desired);
+    const diff = diffConfig(current?.config, desired);
     if (current && !diff.changed)
       return { summary: `\`${team}/${pipeline}\` already matches the generated definition.` };
     const result = await concourse.setPipeline(pipeline, desired, current?.version);
@@ -28,7 +29,7 @@ export const pipelineConfigStep: SetupStep = {
     const concourse = services.concourse(target);
     const { pipeline, team } = target.concourse;
     const current = await concourse.getPipelineConfig(pipeline);
-    const diff = concourse.diffConfig(current?.config, buildTubularPipeline());
+    const diff = diffConfig(current?.config, buildTubularPipeline());
     if (current && !diff.changed)
       return { changes: false, summary: `\`${team}/${pipeline}\` is up to date.` };
     return {

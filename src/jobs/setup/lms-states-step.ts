@@ -5,7 +5,7 @@ function listed(states: string[]): string {
 }
 
 /** `populate_retirement_states`: the LMS's states must equal the catalog's, in order. */
-export const retirementStatesStep: SetupStep = {
+export const lmsStatesStep: SetupStep = {
   id: 'lms-states',
   title: 'LMS retirement states',
   phase: 'lms',

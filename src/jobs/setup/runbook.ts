@@ -1,10 +1,10 @@
 import type { ApprovalPhase, RunKind } from '../run-record.js';
 import type { PhasePreview, RunPlan, StepDefinition } from '../step-definition.js';
+import { concourseSetStep } from './concourse-set-step.js';
 import { dotApplicationStep } from './dot-application-step.js';
 import { firstBuildStep } from './first-build-step.js';
-import { pipelineConfigStep } from './pipeline-config-step.js';
+import { lmsStatesStep } from './lms-states-step.js';
 import { preflightStep } from './preflight-step.js';
-import { retirementStatesStep } from './retirement-states-step.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 import { unpauseStep } from './unpause-step.js';
@@ -12,15 +12,18 @@ import { vaultWriteStep } from './vault-write-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
 import { workerUserStep } from './worker-user-step.js';
 
-/** The runbook, in its order (product.md "Steps"). */
+/**
+ * The runbook, top to bottom: each step's file is named by its id. Steps of one phase are
+ * approved together in production, before the phase's first step.
+ */
 export const SETUP_STEPS: readonly SetupStep[] = [
   preflightStep,
-  retirementStatesStep,
+  lmsStatesStep,
   workerUserStep,
   dotApplicationStep,
   vaultWriteStep,
   verifyCredentialsStep,
-  pipelineConfigStep,
+  concourseSetStep,
   unpauseStep,
   firstBuildStep,
 ];

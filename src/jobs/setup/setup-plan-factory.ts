@@ -1,8 +1,8 @@
 import type { Target } from '../../config/catalog.js';
 import type { CredentialStore, OAuthClientCredentials } from '../../integrations/vault/credential-store.js';
-import type { RunPlanFactory } from '../run-executor.js';
+import type { RunPlanFactory } from '../ports.js';
 import type { RunRecord } from '../run-record.js';
-import { setupPlan } from './setup-plan.js';
+import { setupPlan } from './runbook.js';
 import type {
   BuildFollowTiming,
   ConcourseOperations,

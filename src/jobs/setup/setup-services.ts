@@ -1,31 +1,45 @@
 import type { Target } from '../../config/catalog.js';
-import type { ConcourseClient } from '../../integrations/concourse/concourse-client.js';
-import type { EdxWorkerClient } from '../../integrations/edx-worker/edx-worker-client.js';
+import type { BuildJson, PipelineJson } from '../../integrations/concourse/concourse-client.js';
+import type {
+  DotApplication,
+  EdxWorkerInspection,
+  RetirementStatesResult,
+} from '../../integrations/edx-worker/edx-worker-client.js';
 import type { CredentialStore, OAuthClientCredentials } from '../../integrations/vault/credential-store.js';
 
-export type EdxWorkerOperations = Pick<
-  EdxWorkerClient,
-  | 'populateRetirementStates'
-  | 'previewRetirementStates'
-  | 'ensureWorkerUser'
-  | 'ensureDotApplication'
-  | 'inspect'
->;
+export type { EdxWorkerInspection } from '../../integrations/edx-worker/edx-worker-client.js';
 
-export type EdxWorkerInspection = Awaited<ReturnType<EdxWorkerOperations['inspect']>>;
+/** The LMS management commands the steps run, through whichever transport reaches the LMS. */
+export interface EdxWorkerOperations {
+  populateRetirementStates(): Promise<RetirementStatesResult>;
+  previewRetirementStates(): Promise<RetirementStatesResult>;
+  ensureWorkerUser(): Promise<{ created: boolean; changedFlags: string[] }>;
+  ensureDotApplication(): Promise<DotApplication>;
+  /** Read-only: the worker user's flags and whether the application exists (never its secret). */
+  inspect(): Promise<EdxWorkerInspection>;
+}
 
-export type ConcourseOperations = Pick<
-  ConcourseClient,
-  | 'checkAccess'
-  | 'getPipelineConfig'
-  | 'diffConfig'
-  | 'setPipeline'
-  | 'getPipeline'
-  | 'unpause'
-  | 'listJobBuilds'
-  | 'triggerJob'
-  | 'waitForBuild'
->;
+/** What the steps do in one Concourse team. */
+export interface ConcourseOperations {
+  checkAccess(): Promise<void>;
+  getPipelineConfig(pipeline: string): Promise<{ config: unknown; version: string } | undefined>;
+  setPipeline(
+    pipeline: string,
+    config: unknown,
+    expectedVersion: string | undefined,
+  ): Promise<{ created: boolean; warnings: string[] }>;
+  getPipeline(pipeline: string): Promise<PipelineJson | undefined>;
+  unpause(pipeline: string): Promise<void>;
+  listJobBuilds(pipeline: string, job: string, limit: number): Promise<BuildJson[]>;
+  triggerJob(pipeline: string, job: string): Promise<BuildJson>;
+  waitForBuild(
+    id: number,
+    options: BuildFollowTiming & {
+      onStatus?: (build: BuildJson) => void;
+      cancelled?: () => Promise<boolean>;
+    },
+  ): Promise<BuildJson>;
+}
 
 /** How long the first build may take, and how often it is polled. */
 export interface BuildFollowTiming {

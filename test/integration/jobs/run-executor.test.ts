@@ -1,21 +1,17 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BotError } from '../../../src/errors.js';
-import { Metrics } from '../../../src/http/metrics.js';
 import { decideApproval } from '../../../src/jobs/approval-decision.js';
 import { ApproverDirectory } from '../../../src/jobs/approver-directory.js';
 import { AuditLog } from '../../../src/jobs/audit-log.js';
-import {
-  type ApprovalGate,
-  RetryableRunError,
-  RunExecutor,
-  type RunPlanFactory,
-} from '../../../src/jobs/run-executor.js';
-import type { RunRecord } from '../../../src/jobs/run-record.js';
-import type { RunReporter } from '../../../src/jobs/run-reporter.js';
+import type { ApprovalGate, RunPlanFactory, RunReporter } from '../../../src/jobs/ports.js';
+import { RetryableRunError, RunExecutor } from '../../../src/jobs/run-executor.js';
+import { RunJournal } from '../../../src/jobs/run-journal.js';
+import { newRunRecord, type RunRecord } from '../../../src/jobs/run-record.js';
 import { RunConflictError, RunStore } from '../../../src/jobs/run-store.js';
 import type { StepDefinition } from '../../../src/jobs/step-definition.js';
 import { createLogger } from '../../../src/logging/logger.js';
+import { Metrics } from '../../../src/logging/metrics.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../../support/redis.js';
 import { APPROVER, testCatalog } from '../../support/test-catalog.js';
@@ -77,30 +73,25 @@ function setup(steps: StepDefinition[], previewChanges = true) {
     }),
   };
   const logger = createLogger({ level: 'silent', redactor: new SecretRedactor() });
-  const executor = new RunExecutor({
+  const journal = new RunJournal({
     store,
     audit,
-    reporter,
-    catalog,
-    plans,
     metrics: new Metrics({ defaultMetrics: false }),
+    reporter,
     logger,
+    post: true,
   });
+  const executor = new RunExecutor({ journal, catalog, plans, logger });
   const approvers = new ApproverDirectory(async () => []);
   const newRun = async (env = 'qa', id = `r${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}`) => {
-    const run: RunRecord = {
+    const run = newRunRecord({
       id,
       kind: 'setup',
       app: 'mitxonline',
       env,
       requestedBy: 'U0REQUESTER',
-      status: 'queued',
-      createdAt: Date.now(),
-      updatedAt: Date.now(),
-      steps: [],
-      approvals: [],
-      attempt: 1,
-    };
+      now: Date.now(),
+    });
     await store.create(run);
     return run;
   };
@@ -109,7 +100,7 @@ function setup(steps: StepDefinition[], previewChanges = true) {
     phase: 'lms' | 'vault' | 'concourse',
     decision: 'approved' | 'rejected',
     userId = APPROVER,
-  ) => decideApproval({ runId, phase, decision, userId }, { store, audit, catalog, approvers });
+  ) => decideApproval({ runId, phase, decision, userId }, { journal, catalog, approvers });
   return { store, audit, executor, published, newRun, decide };
 }
 

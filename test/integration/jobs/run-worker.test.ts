@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunPlanFactory } from '../../../src/jobs/run-executor.js';
+import type { RunPlanFactory } from '../../../src/jobs/ports.js';
 import { RunStore } from '../../../src/jobs/run-store.js';
 import type { StepDefinition } from '../../../src/jobs/step-definition.js';
 import { type BotHarness, startBotHarness } from '../../support/bot-harness.js';

@@ -1,0 +1,43 @@
+import type { Target } from '../config/catalog.js';
+import type { PipelineStatus } from '../integrations/concourse/pipeline-status.js';
+import type { ApprovalRecord, RunRecord } from './run-record.js';
+import type { RunChange } from './run-store.js';
+import type { RunPlan } from './step-definition.js';
+
+/**
+ * What the run engine calls but does not own. Surfaces (Slack, the terminal) and the composition
+ * root implement these; the engine never imports them.
+ */
+
+/**
+ * Shows a run to people: the Slack status card and thread, or a terminal. `publish` renders the
+ * whole run idempotently (edits what it already posted) and may return a change to store in the
+ * run record, such as the ts of a message it just posted. Only with `post` may it post new
+ * messages: the worker posts, click handlers only edit, so two processes never race to post.
+ */
+export interface RunReporter {
+  publish(run: RunRecord, options: { post: boolean }): Promise<RunChange | undefined>;
+}
+
+/** How a run waits for a human: park the job (Slack) or ask on the terminal (CLI). */
+export interface ApprovalGate {
+  /** 'wait' means the caller parks the run until `expiresAt` or a decision wakes it. */
+  awaitDecision(run: RunRecord, approval: ApprovalRecord): Promise<'wait' | 'decided'>;
+}
+
+/** Builds the steps for one run; `close` releases what they opened (one SSH connection per run). */
+export interface RunPlanFactory {
+  create(run: RunRecord, target: Target): { plan: RunPlan; close(): Promise<void> };
+}
+
+/** Hands runs to workers: queue an attempt, or wake one parked for an approval. */
+export interface RunScheduler {
+  enqueue(run: RunRecord): Promise<void>;
+  wake(run: RunRecord): Promise<void>;
+}
+
+/** The members of a Slack user group (usergroups.users.list). */
+export type UsergroupMembers = (usergroupId: string) => Promise<string[]>;
+
+/** Reads a pair's pipeline state (the status command's only remote call). */
+export type PipelineStatusReader = (target: Target) => Promise<PipelineStatus>;

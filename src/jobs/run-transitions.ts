@@ -1,0 +1,191 @@
+import type { AuditEvent } from './audit-log.js';
+import {
+  type ApprovalPhase,
+  type ApprovalRecord,
+  type Checkpoint,
+  isFinal,
+  type RunError,
+  type RunRecord,
+  type RunStatus,
+  type StepRecord,
+} from './run-record.js';
+
+/**
+ * A change to a run: `apply` is pure (it may run again when another writer races it) and returns
+ * undefined when the change no longer applies; `audit` says what the trail records when it did.
+ */
+export interface Transition {
+  apply(run: RunRecord): RunRecord | undefined;
+  audit?(run: RunRecord): AuditEvent;
+}
+
+/** The plan's steps are added (once) and a queued run starts running. */
+export function beginRun(steps: readonly { id: string; title: string }[]): Transition {
+  return {
+    apply(run) {
+      const missing = steps.filter((step) => !run.steps.some((s) => s.id === step.id));
+      const status: RunStatus = run.status === 'queued' ? 'running' : run.status;
+      if (missing.length === 0 && status === run.status) return undefined;
+      const added: StepRecord[] = missing.map(({ id, title }) => ({ id, title, status: 'pending' }));
+      return { ...run, status, steps: [...run.steps, ...added] };
+    },
+  };
+}
+
+export function startStep(stepId: string, now: number): Transition {
+  return {
+    apply: (run) => ({
+      ...withStep(run, stepId, (s) => ({ ...s, status: 'running', startedAt: s.startedAt ?? now })),
+      status: 'running',
+    }),
+  };
+}
+
+export function showStepProgress(stepId: string, summary: string): Transition {
+  return { apply: (run) => withStep(run, stepId, (s) => ({ ...s, summary })) };
+}
+
+export function saveStepCheckpoint(stepId: string, patch: Checkpoint): Transition {
+  return {
+    apply: (run) => withStep(run, stepId, (s) => ({ ...s, checkpoint: { ...s.checkpoint, ...patch } })),
+  };
+}
+
+export function completeStep(
+  stepId: string,
+  result: { summary: string; details?: string },
+  now: number,
+): Transition {
+  return {
+    apply: (run) =>
+      withStep(run, stepId, (s) => ({
+        ...s,
+        status: 'done',
+        summary: result.summary,
+        details: result.details,
+        finishedAt: now,
+      })),
+    audit: (run) => ({
+      type: 'step_finished',
+      runId: run.id,
+      step: stepId,
+      outcome: 'done',
+      summary: result.summary,
+    }),
+  };
+}
+
+export function failStep(stepId: string, error: { code: string; message: string }, now: number): Transition {
+  return {
+    apply: (run) =>
+      withStep(run, stepId, (s) => ({ ...s, status: 'failed', summary: error.message, finishedAt: now })),
+    audit: (run) => ({
+      type: 'step_finished',
+      runId: run.id,
+      step: stepId,
+      outcome: 'failed',
+      code: error.code,
+    }),
+  };
+}
+
+/** Adds the phase's approval request, unless one exists already (a resumed run asks once). */
+export function requestApproval(approval: ApprovalRecord): Transition {
+  return {
+    apply: (run) =>
+      run.approvals.some((a) => a.phase === approval.phase)
+        ? undefined
+        : { ...run, status: 'awaiting_approval', approvals: [...run.approvals, approval] },
+    audit: (run) => ({ type: 'approval_requested', runId: run.id, phase: approval.phase }),
+  };
+}
+
+export function expireApproval(phase: ApprovalPhase): Transition {
+  return {
+    apply: (run) =>
+      run.approvals.some((a) => a.phase === phase && a.status === 'pending')
+        ? {
+            ...run,
+            approvals: run.approvals.map((a) =>
+              a.phase === phase && a.status === 'pending' ? { ...a, status: 'expired' } : a,
+            ),
+          }
+        : undefined,
+  };
+}
+
+/** A non-final status change (running ⇄ awaiting approval). */
+export function setRunStatus(status: RunStatus): Transition {
+  return { apply: (run) => (isFinal(run.status) || run.status === status ? undefined : { ...run, status }) };
+}
+
+/** Ends the run once; pending approvals are closed with it. */
+export function finishRun(status: RunStatus, error: RunError | undefined, now: number): Transition {
+  return {
+    apply: (run) =>
+      isFinal(run.status)
+        ? undefined
+        : {
+            ...run,
+            status,
+            ...(error ? { error } : {}),
+            finishedAt: now,
+            approvals: run.approvals.map((a) =>
+              a.status === 'pending' ? { ...a, status: closedApprovalStatus(status) } : a,
+            ),
+          },
+    audit: (run) => ({ type: 'run_finished', runId: run.id, status, step: error?.step, code: error?.code }),
+  };
+}
+
+export function requestCancel(userId: string): Transition {
+  return {
+    apply: (run) =>
+      isFinal(run.status) || run.cancelRequestedBy ? undefined : { ...run, cancelRequestedBy: userId },
+    audit: (run) => ({ type: 'cancel_requested', runId: run.id, user: userId }),
+  };
+}
+
+/** A failed setup goes back to the queue as its next attempt, resuming at the failed step. */
+export function retryRun(userId: string): Transition {
+  return {
+    apply(run) {
+      if (run.status !== 'failed') return undefined;
+      const { error: _error, finishedAt: _finishedAt, ...rest } = run;
+      return {
+        ...rest,
+        status: 'queued',
+        attempt: run.attempt + 1,
+        steps: run.steps.map((s) => (s.status === 'failed' ? { ...s, status: 'pending' } : s)),
+      };
+    },
+    audit: (run) => ({ type: 'run_retried', runId: run.id, user: userId, attempt: run.attempt }),
+  };
+}
+
+export function recordDecision(
+  phase: ApprovalPhase,
+  decision: 'approved' | 'rejected',
+  userId: string,
+  now: number,
+): Transition {
+  return {
+    apply: (run) => {
+      const pending = run.approvals.find((a) => a.phase === phase);
+      if (pending?.status !== 'pending' || now >= pending.expiresAt) return undefined;
+      const decided: ApprovalRecord = { ...pending, status: decision, decidedBy: userId, decidedAt: now };
+      return { ...run, approvals: run.approvals.map((a) => (a.phase === phase ? decided : a)) };
+    },
+    audit: (run) => ({ type: 'approval_decided', runId: run.id, phase, decision, user: userId }),
+  };
+}
+
+function withStep(run: RunRecord, stepId: string, change: (step: StepRecord) => StepRecord): RunRecord {
+  return { ...run, steps: run.steps.map((s) => (s.id === stepId ? change(s) : s)) };
+}
+
+function closedApprovalStatus(status: RunStatus): ApprovalRecord['status'] {
+  if (status === 'rejected') return 'rejected';
+  if (status === 'expired') return 'expired';
+  return 'cancelled';
+}
