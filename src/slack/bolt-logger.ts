@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
-import type { Logger } from '../../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /** Routes Bolt's and web-api's logging through our pino logger, so redaction applies to them too. */
 export function toSlackLogger(logger: Logger): SlackLogger {

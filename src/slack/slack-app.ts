@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { Logger } from '../../logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { toSlackLogger } from './bolt-logger.js';
 
 export interface SlackAppOptions {

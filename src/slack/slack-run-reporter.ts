@@ -1,20 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
-import type { RunRecord } from '../../jobs/run-record.js';
-import { isFinal } from '../../jobs/run-record.js';
-import type { RunReporter } from '../../jobs/run-reporter.js';
-import type { SecretRedactor } from '../../logging/secret-redactor.js';
-import { type RenderedMessage, renderApproval, renderCard, renderFinal, renderStep } from './run-blocks.js';
-
-type RunPatch = (run: RunRecord) => RunRecord | undefined;
+import type { RunReporter } from '../jobs/ports.js';
+import { isFinal, type RunRecord } from '../jobs/run-record.js';
+import type { RunChange } from '../jobs/run-store.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+import { renderApproval } from './run-messages/approval-message.js';
+import type { RenderedMessage } from './run-messages/block-text.js';
+import { renderCard, renderFinal } from './run-messages/run-card.js';
+import { renderStep } from './run-messages/step-message.js';
 
 export interface SlackRunReporterOptions {
   client: webApi.WebClient;
   redactor: SecretRedactor;
   /** Renders who may approve a run (user and group mentions). */
   describeApprovers(run: RunRecord): string;
-  /** Only the worker posts new messages; click handlers edit existing ones, so two never race to post. */
-  postNew: boolean;
 }
 
 /**
@@ -28,17 +27,23 @@ export class SlackRunReporter implements RunReporter {
 
   constructor(private readonly options: SlackRunReporterOptions) {}
 
-  async publish(run: RunRecord): Promise<RunPatch | undefined> {
+  async publish(run: RunRecord, options: { post: boolean }): Promise<RunChange | undefined> {
     const channel = run.channel;
     if (!channel) return undefined;
-    const patches: RunPatch[] = [];
+    const patches: RunChange[] = [];
+    const show = (
+      ts: string | undefined,
+      threadTs: string | undefined,
+      message: RenderedMessage,
+      broadcast = false,
+    ) => this.show({ channel, ts, threadTs, message, broadcast, post: options.post });
 
-    const cardTs = await this.show(channel, run.cardTs, undefined, renderCard(run));
+    const cardTs = await show(run.cardTs, undefined, renderCard(run));
     if (!cardTs) return undefined;
     if (cardTs !== run.cardTs) patches.push((r) => ({ ...r, cardTs }));
 
     for (const step of run.steps.filter((s) => s.status !== 'pending')) {
-      const ts = await this.show(channel, step.messageTs, cardTs, renderStep(run, step));
+      const ts = await show(step.messageTs, cardTs, renderStep(run, step));
       if (ts && ts !== step.messageTs) {
         patches.push((r) => ({
           ...r,
@@ -48,7 +53,7 @@ export class SlackRunReporter implements RunReporter {
     }
     for (const approval of run.approvals) {
       const rendered = renderApproval(run, approval, this.options.describeApprovers(run));
-      const ts = await this.show(channel, approval.messageTs, cardTs, rendered);
+      const ts = await show(approval.messageTs, cardTs, rendered);
       if (ts && ts !== approval.messageTs) {
         patches.push((r) => ({
           ...r,
@@ -58,7 +63,7 @@ export class SlackRunReporter implements RunReporter {
     }
     // After a Retry the old closing message stays and is edited, rather than leaving a stale Retry button.
     if (isFinal(run.status) || run.finalTs) {
-      const ts = await this.show(channel, run.finalTs, cardTs, renderFinal(run), run.status === 'failed');
+      const ts = await show(run.finalTs, cardTs, renderFinal(run), run.status === 'failed');
       if (ts && ts !== run.finalTs) patches.push((r) => ({ ...r, finalTs: ts }));
     }
     if (patches.length === 0) return undefined;
@@ -66,13 +71,15 @@ export class SlackRunReporter implements RunReporter {
   }
 
   /** Posts the message (in the thread when threadTs is given) or edits it; returns its ts. */
-  private async show(
-    channel: string,
-    ts: string | undefined,
-    threadTs: string | undefined,
-    message: RenderedMessage,
-    broadcast = false,
-  ): Promise<string | undefined> {
+  private async show(request: {
+    channel: string;
+    ts: string | undefined;
+    threadTs: string | undefined;
+    message: RenderedMessage;
+    broadcast: boolean;
+    post: boolean;
+  }): Promise<string | undefined> {
+    const { channel, ts, threadTs, message, broadcast } = request;
     const text = this.options.redactor.redact(message.text);
     const blocks = JSON.parse(this.options.redactor.redact(JSON.stringify(message.blocks)));
     const fingerprint = createHash('sha256').update(text).update(JSON.stringify(blocks)).digest('hex');
@@ -82,7 +89,7 @@ export class SlackRunReporter implements RunReporter {
       this.shown.set(`${channel}/${ts}`, fingerprint);
       return ts;
     }
-    if (!this.options.postNew) return undefined;
+    if (!request.post) return undefined;
     const posted = threadTs
       ? await this.options.client.chat.postMessage({
           channel,

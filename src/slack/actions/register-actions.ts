@@ -1,12 +1,11 @@
 import type { App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { Metrics } from '../http/metrics.js';
-import type { Decision } from '../jobs/approval-decision.js';
-import type { ApprovalPhase } from '../jobs/run-record.js';
-import type { RunService } from '../jobs/run-service.js';
-import type { Logger } from '../logging/logger.js';
+import { BotError } from '../../errors.js';
+import type { Decision } from '../../jobs/approval-decision.js';
+import type { RunService } from '../../jobs/run-service.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Metrics } from '../../logging/metrics.js';
 import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT, ACTION_RETRY } from './action-ids.js';
-
-const PHASES: readonly ApprovalPhase[] = ['lms', 'vault', 'concourse'];
+import { parseApprovalButton, parseRunButton } from './button-value.js';
 
 export interface ActionDeps {
   runs: RunService;
@@ -23,9 +22,8 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction>;
 export function registerActions(app: App, deps: ActionDeps): void {
   const onDecision = (decision: Decision) => async (args: ButtonArgs) =>
     handle(args, deps, decision, async (value, userId) => {
-      const [runId, phase] = value.split(':');
-      if (!runId || !PHASES.includes(phase as ApprovalPhase)) return 'This button is not valid any more.';
-      const outcome = await deps.runs.decide(runId, phase as ApprovalPhase, decision, userId);
+      const { runId, phase } = parseApprovalButton(value);
+      const outcome = await deps.runs.decide(runId, phase, decision, userId);
       return outcome.kind === 'decided'
         ? `You ${decision} the ${phase} phase of run \`${runId}\`.`
         : outcome.message;
@@ -33,10 +31,20 @@ export function registerActions(app: App, deps: ActionDeps): void {
   app.action<BlockButtonAction>(ACTION_APPROVE, onDecision('approved'));
   app.action<BlockButtonAction>(ACTION_REJECT, onDecision('rejected'));
   app.action<BlockButtonAction>(ACTION_RETRY, (args) =>
-    handle(args, deps, 'retry', async (runId, userId) => (await deps.runs.retry(runId, userId)).message),
+    handle(
+      args,
+      deps,
+      'retry',
+      async (value, userId) => (await deps.runs.retry(parseRunButton(value), userId)).message,
+    ),
   );
   app.action<BlockButtonAction>(ACTION_CANCEL, (args) =>
-    handle(args, deps, 'cancel', async (runId, userId) => (await deps.runs.cancel(runId, userId)).message),
+    handle(
+      args,
+      deps,
+      'cancel',
+      async (value, userId) => (await deps.runs.cancel(parseRunButton(value), userId)).message,
+    ),
   );
 }
 
@@ -44,20 +52,23 @@ async function handle(
   { ack, body, action, respond }: ButtonArgs,
   deps: ActionDeps,
   label: string,
-  act: (value: string, userId: string) => Promise<string>,
+  act: (value: string | undefined, userId: string) => Promise<string>,
 ): Promise<void> {
   await ack();
   try {
-    const text = await act(action.value ?? '', body.user.id);
+    const text = await act(action.value, body.user.id);
     deps.metrics.interactions.inc({ action: label, outcome: 'ok' });
     await respond({ response_type: 'ephemeral', replace_original: false, text });
   } catch (error) {
-    deps.metrics.interactions.inc({ action: label, outcome: 'error' });
-    deps.logger.error({ err: error, action: label }, 'button handler failed');
+    const known = error instanceof BotError && error.code === 'button_invalid';
+    deps.metrics.interactions.inc({ action: label, outcome: known ? 'refused' : 'error' });
+    if (!known) deps.logger.error({ err: error, action: label }, 'button handler failed');
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text: 'Sorry, that failed unexpectedly; nothing was changed that the run does not show.',
+      text: known
+        ? error.userMessage
+        : 'Sorry, that failed unexpectedly; nothing was changed that the run does not show.',
     }).catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import type { Catalog } from '../config/catalog.js';
+import type { Catalog } from '../../config/catalog.js';
 
 /** The `/retirement help` answer; also the answer to an empty `/retirement`. */
 export function helpMessage(catalog: Catalog): string {

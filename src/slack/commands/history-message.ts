@@ -1,6 +1,6 @@
-import type { Target } from '../config/catalog.js';
-import type { RunStore } from '../jobs/run-store.js';
-import { runLine } from '../jobs/status-report.js';
+import type { Target } from '../../config/catalog.js';
+import type { RunStore } from '../../jobs/run-store.js';
+import { runLine } from './status-message.js';
 
 const HISTORY_LIMIT = 10;
 

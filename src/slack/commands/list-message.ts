@@ -1,4 +1,4 @@
-import type { Catalog } from '../config/catalog.js';
+import type { Catalog } from '../../config/catalog.js';
 
 /** The `/retirement list` answer: every configured pair with where it points. */
 export function listMessage(catalog: Catalog): string {

@@ -1,6 +1,6 @@
-import type { Catalog, Target } from '../config/catalog.js';
-import { quoteInput } from '../integrations/slack/mrkdwn.js';
-import { RUN_ID_PATTERN } from '../jobs/run-id.js';
+import type { Catalog, Target } from '../../config/catalog.js';
+import { RUN_ID_PATTERN } from '../../jobs/run-id.js';
+import { quoteInput } from '../mrkdwn.js';
 
 export type ParsedCommand =
   | { kind: 'help' }
@@ -52,7 +52,7 @@ function withRequiredTarget(kind: 'setup' | 'plan', args: string[], catalog: Cat
   const usage = `/retirement ${kind} <app> <env>`;
   if (args.length < 2) return invalid(`Usage: \`${usage}\`. ${validPairs(catalog)}`);
   if (args.length > 2) return tooMany(kind, usage);
-  const target = resolveTarget(args[0] as string, args[1] as string, catalog);
+  const target = catalog.resolve(args[0] as string, args[1] as string, quoteInput);
   return 'message' in target ? invalid(target.message) : { kind, target };
 }
 
@@ -61,7 +61,7 @@ function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog:
   if (args.length === 0) return { kind };
   if (args.length === 1) return invalid(`Give both an app and an environment, or neither: \`${usage}\`.`);
   if (args.length > 2) return tooMany(kind, usage);
-  const target = resolveTarget(args[0] as string, args[1] as string, catalog);
+  const target = catalog.resolve(args[0] as string, args[1] as string, quoteInput);
   return 'message' in target ? invalid(target.message) : { kind, target };
 }
 
@@ -74,22 +74,6 @@ function parseCancel(args: string[]): ParsedCommand {
     return invalid(`${quoteInput(args[0] as string)} is not a run id; run ids look like \`r0a1b2c3d4e\`.`);
   }
   return { kind: 'cancel', runId };
-}
-
-/** Resolves an (app, env) pair, or says precisely which part is unknown and what is valid. */
-export function resolveTarget(app: string, env: string, catalog: Catalog): Target | { message: string } {
-  const appName = app.toLowerCase();
-  const envName = env.toLowerCase();
-  if (!catalog.apps().includes(appName)) {
-    return { message: `Unknown app ${quoteInput(app)}. Valid apps: ${catalog.apps().join(', ')}.` };
-  }
-  const target = catalog.get(appName, envName);
-  if (!target) {
-    return {
-      message: `Unknown environment ${quoteInput(env)} for ${appName}. Valid environments: ${catalog.environments(appName).join(', ')}.`,
-    };
-  }
-  return target;
 }
 
 function validPairs(catalog: Catalog): string {

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
-import type { Catalog } from '../config/catalog.js';
-import type { Metrics } from '../http/metrics.js';
-import type { Logger } from '../logging/logger.js';
+import type { Catalog } from '../../config/catalog.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Metrics } from '../../logging/metrics.js';
 import { helpMessage } from './help-message.js';
 import { listMessage } from './list-message.js';
 import { type ParsedCommand, parseCommand } from './parse-command.js';
@@ -13,7 +13,7 @@ export type SubcommandHandler<K extends ParsedCommand['kind']> = (
 ) => Promise<void>;
 
 /** Handlers for the subcommands that act (the rest are answered from the catalog alone). */
-export interface RunCommandHandlers {
+export interface RunSubcommands {
   setup: SubcommandHandler<'setup'>;
   plan: SubcommandHandler<'plan'>;
   status: SubcommandHandler<'status'>;
@@ -25,7 +25,7 @@ export interface CommandDeps {
   catalog: Catalog;
   logger: Logger;
   metrics: Metrics;
-  handlers: RunCommandHandlers;
+  handlers: RunSubcommands;
 }
 
 /** The single place that binds `/retirement` to its handlers. */

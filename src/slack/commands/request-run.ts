@@ -1,8 +1,8 @@
-import type { Target } from '../config/catalog.js';
-import { describeApprovers } from '../jobs/approver-directory.js';
-import type { RunKind } from '../jobs/run-record.js';
-import type { RunService } from '../jobs/run-service.js';
-import { RunConflictError } from '../jobs/run-store.js';
+import type { Target } from '../../config/catalog.js';
+import type { RunKind } from '../../jobs/run-record.js';
+import type { RunService } from '../../jobs/run-service.js';
+import { RunConflictError } from '../../jobs/run-store.js';
+import { approverMentions } from '../approver-mentions.js';
 import type { SlashContext } from './slash-context.js';
 
 /**
@@ -27,7 +27,7 @@ export async function requestRun(
   }
   const approval =
     kind === 'setup' && target.approval.required
-      ? ` Each production phase waits for approval by ${describeApprovers(target)}.`
+      ? ` Each production phase waits for approval by ${approverMentions(target)}.`
       : '';
   const what = kind === 'setup' ? 'Setup' : 'Plan (read-only)';
   await context.ack(

@@ -1,20 +1,21 @@
-import type { Catalog } from '../config/catalog.js';
-import type { RunService } from '../jobs/run-service.js';
-import type { RunStore } from '../jobs/run-store.js';
-import { allPairsStatus, pairStatus, type StatusDeps } from '../jobs/status-report.js';
+import type { Catalog } from '../../config/catalog.js';
+import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../../jobs/pair-status.js';
+import type { RunService } from '../../jobs/run-service.js';
+import type { RunStore } from '../../jobs/run-store.js';
 import { historyMessage } from './history-message.js';
-import type { RunCommandHandlers } from './register-commands.js';
-import { requestRun } from './run-request-handler.js';
+import type { RunSubcommands } from './register-slash-command.js';
+import { requestRun } from './request-run.js';
+import { allPairsStatusMessage, pairStatusMessage } from './status-message.js';
 
-export interface RunCommandDeps {
+export interface RunSubcommandDeps {
   catalog: Catalog;
   runs: RunService;
   store: RunStore;
-  status: StatusDeps;
+  status: PairStatusDeps;
 }
 
 /** The subcommands that act on runs or read remote state. */
-export function runCommandHandlers(deps: RunCommandDeps): RunCommandHandlers {
+export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
   return {
     setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
@@ -25,8 +26,8 @@ export function runCommandHandlers(deps: RunCommandDeps): RunCommandHandlers {
       // Concourse may take seconds to answer: acknowledge first, answer through response_url.
       await context.ack();
       const text = command.target
-        ? await pairStatus(command.target, deps.status)
-        : await allPairsStatus(deps.catalog.all(), deps.status);
+        ? pairStatusMessage(await readPairStatus(command.target, deps.status))
+        : allPairsStatusMessage(await readAllPairStatuses(deps.catalog.all(), deps.status));
       await context.respond({ text });
     },
   };

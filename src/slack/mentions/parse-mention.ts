@@ -1,4 +1,4 @@
-import type { Catalog, Target } from '../config/catalog.js';
+import type { Catalog, Target } from '../../config/catalog.js';
 
 export type MentionRequest = { kind: 'status'; target?: Target } | { kind: 'help' };
 

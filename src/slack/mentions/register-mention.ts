@@ -1,12 +1,13 @@
 import type { App } from '@slack/bolt';
-import type { Catalog } from '../config/catalog.js';
-import { allPairsStatus, pairStatus, type StatusDeps } from '../jobs/status-report.js';
-import type { Logger } from '../logging/logger.js';
+import type { Catalog } from '../../config/catalog.js';
+import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../../jobs/pair-status.js';
+import type { Logger } from '../../logging/logger.js';
+import { allPairsStatusMessage, pairStatusMessage } from '../commands/status-message.js';
 import { parseMention } from './parse-mention.js';
 
 export interface MentionDeps {
   catalog: Catalog;
-  status: StatusDeps;
+  status: PairStatusDeps;
   logger: Logger;
   /** True the first time an event id is seen; Slack re-delivers events it thinks were not acked. */
   firstDelivery(eventId: string): Promise<boolean>;
@@ -22,8 +23,8 @@ export function registerMention(app: App, deps: MentionDeps): void {
       request.kind === 'help'
         ? 'Ask me `status` (optionally with an app and environment, e.g. `status of mitxonline production`), or use `/retirement help`.'
         : request.target
-          ? await pairStatus(request.target, deps.status)
-          : await allPairsStatus(deps.catalog.all(), deps.status);
+          ? pairStatusMessage(await readPairStatus(request.target, deps.status))
+          : allPairsStatusMessage(await readAllPairStatuses(deps.catalog.all(), deps.status));
     await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, text });
   });
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../../src/commands/parse-command.js';
-import { parseMention } from '../../../src/commands/parse-mention.js';
 import { loadCatalogFile } from '../../../src/config/catalog.js';
+import { parseCommand } from '../../../src/slack/commands/parse-command.js';
+import { parseMention } from '../../../src/slack/mentions/parse-mention.js';
 
 const catalog = loadCatalogFile(resolve(import.meta.dirname, '../../../config/environments.yml'));
 
@@ -44,6 +44,7 @@ describe('parseCommand', () => {
   });
 
   it.each([
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile user types the shell's ${IFS} literally
     ['shell metacharacters', "setup mitxonline';rm${IFS}-rf qa", "Unknown app `mitxonline';rm${IFS}-rf`"],
     ['command substitution', 'setup $(id) qa', 'Unknown app `$(id)`'],
     ['Slack markup', 'setup <!channel> qa', 'Unknown app `&lt;!channel&gt;`'],

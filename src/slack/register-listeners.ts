@@ -1,0 +1,35 @@
+import type { App } from '@slack/bolt';
+import type { Catalog } from '../config/catalog.js';
+import type { PairStatusDeps } from '../jobs/pair-status.js';
+import type { RunService } from '../jobs/run-service.js';
+import type { RunStore } from '../jobs/run-store.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from '../logging/metrics.js';
+import { registerActions } from './actions/register-actions.js';
+import { registerSlashCommand } from './commands/register-slash-command.js';
+import { runSubcommands } from './commands/run-subcommands.js';
+import { registerMention } from './mentions/register-mention.js';
+
+export interface ListenerDeps {
+  catalog: Catalog;
+  runs: RunService;
+  store: RunStore;
+  status: PairStatusDeps;
+  metrics: Metrics;
+  logger: Logger;
+  /** True the first time an event id is seen; Slack re-delivers events it thinks were not acked. */
+  firstDelivery(eventId: string): Promise<boolean>;
+}
+
+/** Everything the bot answers in Slack, registered in one place: `/retirement`, buttons, mentions. */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { catalog, runs, store, status, metrics, logger } = deps;
+  registerSlashCommand(app, {
+    catalog,
+    logger,
+    metrics,
+    handlers: runSubcommands({ catalog, runs, store, status }),
+  });
+  registerActions(app, { runs, metrics, logger });
+  registerMention(app, { catalog, status, logger, firstDelivery: deps.firstDelivery });
+}
