@@ -6,8 +6,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY emulators ./emulators
-# The sandbox's simulated edx-worker is Python, which tsc does not copy.
-RUN npm run build && cp -r emulators/edx-worker/edx-platform dist/emulators/edx-worker/ && npm prune --omit=dev
+# The sandbox and its emulators are compiled (the sandbox imports them) but not shipped: a
+# production process never loads them, and the image has no sshd or Django to simulate an LMS.
+RUN npm run build && rm -rf dist/emulators dist/src/sandbox && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

@@ -1,10 +1,10 @@
 import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
+import { type Bot, createBot } from '../src/app/create-bot.js';
 import { loadEnv } from '../src/config/env.js';
-import { type Bot, createBot } from '../src/create-bot.js';
-import { Metrics } from '../src/http/metrics.js';
-import type { RunPlanFactory } from '../src/jobs/run-executor.js';
+import type { RunPlanFactory } from '../src/jobs/ports.js';
 import { createLogger } from '../src/logging/logger.js';
+import { Metrics } from '../src/logging/metrics.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
 import { deleteKeys } from '../test/support/redis.js';
 import { benchCatalog } from './bench-catalog.js';

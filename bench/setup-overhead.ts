@@ -1,15 +1,15 @@
 import { canHostEdxWorker } from '../emulators/edx-worker/edx-worker-host.js';
 import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
+import { createBot } from '../src/app/create-bot.js';
+import { connectEdxWorker } from '../src/app/create-integrations.js';
 import { loadEnv } from '../src/config/env.js';
-import { createBot } from '../src/create-bot.js';
-import { Metrics } from '../src/http/metrics.js';
 import { createConcourseClient } from '../src/integrations/concourse/concourse-client.js';
-import { connectEdxWorker } from '../src/integrations/create-integrations.js';
 import { verifyClientCredentials } from '../src/integrations/lms-oauth/verify-client-credentials.js';
 import { createVaultCredentialStore } from '../src/integrations/vault/vault-credential-store.js';
 import { setupPlanFactory } from '../src/jobs/setup/setup-plan-factory.js';
 import { createLogger } from '../src/logging/logger.js';
+import { Metrics } from '../src/logging/metrics.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
 import { deleteKeys } from '../test/support/redis.js';
 import { CONCOURSE_PASSWORD, CONCOURSE_USER, startRemoteWorld } from '../test/support/remote-world.js';

@@ -1,36 +1,24 @@
 import type { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { registerActions } from './commands/register-actions.js';
-import { registerSlashCommand } from './commands/register-commands.js';
-import { registerMention } from './commands/register-mention.js';
-import { runCommandHandlers } from './commands/run-command-handlers.js';
-import type { Catalog } from './config/catalog.js';
-import type { Env } from './config/env.js';
-import { Metrics, QUEUE_STATES } from './http/metrics.js';
-import { operationalRoutes } from './http/operational-routes.js';
-import { createSlackApp } from './integrations/slack/slack-app.js';
-import { SlackRunReporter } from './integrations/slack/slack-run-reporter.js';
-import { ApproverDirectory, describeApprovers } from './jobs/approver-directory.js';
-import { AuditLog } from './jobs/audit-log.js';
-import type { PipelineStatusReader } from './jobs/pipeline-status.js';
-import { RunExecutor, type RunPlanFactory } from './jobs/run-executor.js';
-import { createRunQueue, createRunWorker } from './jobs/run-queue.js';
-import { RunService } from './jobs/run-service.js';
-import { RunStore } from './jobs/run-store.js';
-import type { Logger } from './logging/logger.js';
-import type { SecretRedactor } from './logging/secret-redactor.js';
-
-/** The command connection refuses to queue while offline, so start only once it is connected. */
-async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
+import type { Catalog } from '../config/catalog.js';
+import type { Env } from '../config/env.js';
+import { ApproverDirectory } from '../jobs/approver-directory.js';
+import { AuditLog } from '../jobs/audit-log.js';
+import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
+import { RunExecutor } from '../jobs/run-executor.js';
+import { RunJournal } from '../jobs/run-journal.js';
+import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
+import { RunService } from '../jobs/run-service.js';
+import { RunStore } from '../jobs/run-store.js';
+import { createRunWorker } from '../jobs/run-worker.js';
+import type { Logger } from '../logging/logger.js';
+import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
+import type { SecretRedactor } from '../logging/secret-redactor.js';
+import { approverMentions } from '../slack/approver-mentions.js';
+import { registerListeners } from '../slack/register-listeners.js';
+import { createSlackApp } from '../slack/slack-app.js';
+import { SlackRunReporter } from '../slack/slack-run-reporter.js';
+import { operationalRoutes } from './operational-routes.js';
+import { openRedisConnections, whenReady } from './redis-connections.js';
 
 export interface BotOptions {
   env: Env;
@@ -55,30 +43,17 @@ export interface Bot {
   runs: RunService;
 }
 
-/** The composition root: builds every dependency once and wires them together. */
+/** A Slack-facing bot process: the Slack receiver, the run queue and (per role) the run worker. */
 export function createBot(options: BotOptions): Bot {
   const { env, catalog, logger, redactor } = options;
   const botToken = env.SLACK_BOT_TOKEN;
   if (!botToken) throw new Error('createBot needs SLACK_BOT_TOKEN (the sandbox provides an emulated one)');
   const metrics = options.metrics ?? new Metrics();
   const prefix = env.REDIS_PREFIX;
-
-  // Commands fail fast while Redis is away instead of queueing behind Slack's 3-second window.
-  const redis = new Redis(env.REDIS_URL, {
-    enableOfflineQueue: false,
-    commandTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-  });
-  const bullRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  // Runs wait out a Redis restart instead of failing: their writes queue until it is back.
-  const workerRedis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  bullRedis.on('error', (error) => logger.warn({ err: error }, 'redis (queue) connection error'));
-  workerRedis.on('error', (error) => logger.warn({ err: error }, 'redis (runs) connection error'));
-
-  const store = new RunStore(redis, prefix);
-  const audit = new AuditLog(redis, `${prefix}:audit`);
-  const queue = createRunQueue(bullRedis, prefix);
+  const redis = openRedisConnections(env.REDIS_URL, logger);
+  const store = new RunStore(redis.requests, prefix);
+  const audit = new AuditLog(redis.requests, `${prefix}:audit`);
+  const queue = createRunQueue(redis.queue, prefix);
 
   const slack = createSlackApp({
     botToken,
@@ -90,7 +65,7 @@ export function createBot(options: BotOptions): Bot {
     logger,
     customRoutes: operationalRoutes({
       metrics,
-      healthChecks: [{ name: 'redis', check: async () => void (await redis.ping()) }],
+      healthChecks: [{ name: 'redis', check: async () => void (await redis.requests.ping()) }],
       beforeScrape: async () => {
         const counts = await queue.getJobCounts(...QUEUE_STATES);
         for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
@@ -98,58 +73,45 @@ export function createBot(options: BotOptions): Bot {
     }),
   });
   const client = slack.app.client;
-  const approvers = new ApproverDirectory(async (usergroup) => {
-    const answer = await client.usergroups.users.list({ usergroup });
-    return answer.users ?? [];
+  const reporter = new SlackRunReporter({
+    client,
+    redactor,
+    describeApprovers: (run) => approverMentions(catalog.get(run.app, run.env)),
   });
-  const reporter = (postNew: boolean) =>
-    new SlackRunReporter({
-      client,
-      redactor,
-      postNew,
-      describeApprovers: (run) => describeApprovers(catalog.get(run.app, run.env)),
-    });
+  const journal = (runStore: RunStore, runAudit: AuditLog, post: boolean) =>
+    new RunJournal({ store: runStore, audit: runAudit, metrics, reporter, logger, post });
   const runs = new RunService({
+    journal: journal(store, audit, false),
     store,
-    audit,
-    queue,
+    scheduler: queueScheduler(queue),
     catalog,
-    approvers,
-    announcer: reporter(true),
-    editor: reporter(false),
-    logger,
+    approvers: new ApproverDirectory(async (usergroup) => {
+      const answer = await client.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    }),
   });
-  const statusDeps = { readPipeline: options.readPipeline, store };
-
-  registerSlashCommand(slack.app, {
+  registerListeners(slack.app, {
     catalog,
-    logger,
+    runs,
+    store,
+    status: { readPipeline: options.readPipeline, store },
     metrics,
-    handlers: runCommandHandlers({ catalog, runs, store, status: statusDeps }),
-  });
-  registerActions(slack.app, { runs, metrics, logger });
-  registerMention(slack.app, {
-    catalog,
-    status: statusDeps,
     logger,
     firstDelivery: async (eventId) =>
-      (await redis.set(`${prefix}:event:${eventId}`, '1', 'EX', 3600, 'NX')) === 'OK',
+      (await redis.requests.set(`${prefix}:event:${eventId}`, '1', 'EX', 3600, 'NX')) === 'OK',
   });
 
   let worker: Worker | undefined;
   const startWorker = () => {
-    const workerStore = new RunStore(workerRedis, prefix);
+    const workerStore = new RunStore(redis.runs, prefix);
     const executor = new RunExecutor({
-      store: workerStore,
-      audit: new AuditLog(workerRedis, `${prefix}:audit`),
-      reporter: reporter(true),
+      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), true),
       catalog,
       plans: options.plans,
-      metrics,
       logger,
     });
     worker = createRunWorker({
-      connection: bullRedis,
+      connection: redis.queue,
       prefix,
       executor,
       store: workerStore,
@@ -165,7 +127,7 @@ export function createBot(options: BotOptions): Bot {
     audit,
     runs,
     async start() {
-      await whenReady(redis);
+      await whenReady(redis.requests);
       if (options.role !== 'web') startWorker();
       if (options.role === 'worker') return {};
       return slack.start();
@@ -182,8 +144,6 @@ export function createBot(options: BotOptions): Bot {
       if (timedOut) logger.warn('shutdown timed out; unfinished steps resume on the next worker');
       await queue.close().catch(() => undefined);
       redis.disconnect();
-      bullRedis.disconnect();
-      workerRedis.disconnect();
     },
   };
 }

@@ -2,16 +2,15 @@ import { readFile } from 'node:fs/promises';
 import type { Target } from '../config/catalog.js';
 import type { Env } from '../config/env.js';
 import { BotError } from '../errors.js';
-import type { PipelineStatusReader } from '../jobs/pipeline-status.js';
-import type { RunPlanFactory } from '../jobs/run-executor.js';
+import { type ConcourseClient, createConcourseClient } from '../integrations/concourse/concourse-client.js';
+import { EdxWorkerClient } from '../integrations/edx-worker/edx-worker-client.js';
+import { connectSsh } from '../integrations/edx-worker/ssh-transport.js';
+import { verifyClientCredentials } from '../integrations/lms-oauth/verify-client-credentials.js';
+import { createVaultCredentialStore } from '../integrations/vault/vault-credential-store.js';
+import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
 import { type SetupDependencies, setupPlanFactory } from '../jobs/setup/setup-plan-factory.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
-import { type ConcourseClient, createConcourseClient } from './concourse/concourse-client.js';
-import { EdxWorkerClient } from './edx-worker/edx-worker-client.js';
-import { connectSsh } from './edx-worker/ssh-transport.js';
-import { verifyClientCredentials } from './lms-oauth/verify-client-credentials.js';
-import { createVaultCredentialStore } from './vault/vault-credential-store.js';
 
 export interface IntegrationOptions {
   env: Env;

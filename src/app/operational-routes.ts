@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../logging/metrics.js';
 
 export interface HealthCheck {
   name: string;

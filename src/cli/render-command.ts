@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import { resolveTarget } from '../commands/parse-command.js';
 import type { Catalog } from '../config/catalog.js';
 import { buildTubularPipeline } from '../integrations/concourse/tubular-pipeline.js';
 
@@ -27,9 +26,9 @@ export function renderCommand(
     io.stderr.write(`Unknown format "${format}"; valid formats: ${FORMATS.join(', ')}.\n`);
     return 2;
   }
-  const target = resolveTarget(app, env, io.catalog);
+  const target = io.catalog.resolve(app, env);
   if ('message' in target) {
-    io.stderr.write(`${target.message.replaceAll('`', '')}\n`);
+    io.stderr.write(`${target.message}\n`);
     return 2;
   }
   const pipeline = buildTubularPipeline();

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
+import type { RunReporter } from '../jobs/ports.js';
 import type { RunRecord, StepRecord } from '../jobs/run-record.js';
-import type { RunReporter } from '../jobs/run-reporter.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
 const ICON: Record<StepRecord['status'], string> = {

@@ -41,6 +41,30 @@ export class Catalog {
   all(): Target[] {
     return [...this.targets.values()];
   }
+
+  /**
+   * Resolves a pair as a person typed it (any case), or says which part is unknown and what is
+   * valid. `quote` shows the person's input back the way their surface needs it escaped.
+   */
+  resolve(
+    app: string,
+    env: string,
+    quote: (input: string) => string = plainQuote,
+  ): Target | { message: string } {
+    const appName = app.toLowerCase();
+    if (!this.apps().includes(appName)) {
+      return { message: `Unknown app ${quote(app)}. Valid apps: ${this.apps().join(', ')}.` };
+    }
+    const target = this.get(appName, env.toLowerCase());
+    if (target) return target;
+    return {
+      message: `Unknown environment ${quote(env)} for ${appName}. Valid environments: ${this.environments(appName).join(', ')}.`,
+    };
+  }
+}
+
+function plainQuote(input: string): string {
+  return JSON.stringify(input);
 }
 
 function keyOf(app: string, env: string): string {

@@ -4,39 +4,38 @@ import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js'
 import { SlackDriver } from '../../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../../emulators/slack/slack-emulator.js';
 import { VaultEmulator } from '../../emulators/vault/vault-emulator.js';
-import { Catalog } from '../config/catalog.js';
+import { Catalog, type Target } from '../config/catalog.js';
 import { type Env, loadEnv } from '../config/env.js';
-import { createBot } from '../create-bot.js';
-import { connectEdxWorker, createIntegrations } from '../integrations/create-integrations.js';
-import type { Logger } from '../logging/logger.js';
-import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { startLmsTokenProxy } from './lms-token-proxy.js';
 import { SANDBOX_PAGE } from './sandbox-page.js';
 import { startSandboxServer } from './sandbox-server.js';
-import { SimulatedEdxWorkers } from './simulated-edx-workers.js';
+import { type EdxWorkerEndpoint, SimulatedEdxWorkers } from './simulated-edx-workers.js';
 
 const CONCOURSE_USER = 'retirement-bot';
 /** The page's approver personas belong to every approver group the catalog names. */
 const SANDBOX_APPROVERS = ['U0APPROVER', 'U0APPROVER2'];
 
-export interface Sandbox {
-  url: string;
+/**
+ * Everything the sandbox bot talks to, with nothing real behind it: Slack, Vault and Concourse
+ * emulators (one Vault and one Concourse per environment, as at MIT), simulated edx-workers, and
+ * the page that plays the Slack channel. The composition root builds the bot against it.
+ */
+export interface SandboxWorld {
+  /** The catalog's apps and environments, with every remote address pointing at an emulator. */
+  catalog: Catalog;
+  /** The bot's environment: the emulated Slack, the emulators' credentials. */
+  env: Env;
+  /** Credentials the world made up, to be scrubbed from logs like real ones. */
+  secrets: string[];
+  /** Where a pair's simulated edx-worker listens, started on first use. */
+  edxWorkerEndpoint(target: Target): Promise<EdxWorkerEndpoint>;
+  /** Serves the page once the bot listens on `botPort`; returns the page's address. */
+  openPage(botPort: number): Promise<string>;
   stop(): Promise<void>;
 }
 
-/**
- * The whole bot on one machine with nothing real behind it: Slack, Vault and Concourse emulators
- * (one Vault and one Concourse per environment, as at MIT), simulated edx-workers, and a web page
- * that plays the Slack channel. The catalog's apps and environments are kept; only the remote
- * addresses are rewritten to the emulators.
- */
-export async function startSandbox(options: {
-  env: Env;
-  catalog: Catalog;
-  logger: Logger;
-  redactor: SecretRedactor;
-}): Promise<Sandbox> {
-  const { env, logger, redactor } = options;
+export async function startSandboxWorld(options: { env: Env; catalog: Catalog }): Promise<SandboxWorld> {
+  const { env } = options;
   const stops: (() => Promise<void>)[] = [];
   try {
     const usergroups = Object.fromEntries(
@@ -101,37 +100,29 @@ export async function startSandbox(options: {
       CONCOURSE_PASSWORD: concoursePassword,
       CONCOURSE_BUILD_POLL_MS: '500',
     });
-    redactor.register(vaultToken, concoursePassword, signingSecret);
-    const integrations = createIntegrations({
-      env: botEnv,
-      logger,
-      redactor,
-      connectEdxWorker: workers.connector((target, keys) =>
-        connectEdxWorker(target, keys, { redactor, logger }),
-      ),
-    });
-    stops.push(() => integrations.close());
-    const bot = createBot({
-      env: botEnv,
+    return {
       catalog,
-      logger,
-      redactor,
-      role: 'start',
-      plans: integrations.plans,
-      readPipeline: integrations.readPipeline,
-    });
-    const { port } = await bot.start();
-    stops.push(() => bot.stop());
-    const driver = new SlackDriver({ botUrl: `http://127.0.0.1:${port}`, signingSecret, emulator: slack });
-    const page = await startSandboxServer({
-      page: SANDBOX_PAGE,
-      slack,
-      driver,
-      port: env.PORT,
-      host: env.HOST,
-    });
-    stops.push(() => new Promise((resolve) => page.server.close(() => resolve())));
-    return { url: page.url, stop: () => stopAll(stops) };
+      env: botEnv,
+      secrets: [vaultToken, concoursePassword, signingSecret],
+      edxWorkerEndpoint: (target) => workers.endpoint(target),
+      async openPage(botPort) {
+        const driver = new SlackDriver({
+          botUrl: `http://127.0.0.1:${botPort}`,
+          signingSecret,
+          emulator: slack,
+        });
+        const page = await startSandboxServer({
+          page: SANDBOX_PAGE,
+          slack,
+          driver,
+          port: env.PORT,
+          host: env.HOST,
+        });
+        stops.push(() => new Promise((resolve) => page.server.close(() => resolve())));
+        return page.url;
+      },
+      stop: () => stopAll(stops),
+    };
   } catch (error) {
     await stopAll(stops);
     throw error;

@@ -1,7 +1,12 @@
 import { EdxWorkerHost } from '../../emulators/edx-worker/edx-worker-host.js';
 import type { Target } from '../config/catalog.js';
 import { BotError } from '../errors.js';
-import type { SetupDependencies } from '../jobs/setup/setup-plan-factory.js';
+
+/** A pair as its simulated edx-worker serves it: the target's SSH block rewritten, and the keys. */
+export interface EdxWorkerEndpoint {
+  target: Target;
+  keys: { privateKey: string; knownHosts: string };
+}
 
 /**
  * One simulated edx-worker (sshd + Django LMS) per (app, env), started the first time a run
@@ -40,15 +45,11 @@ export class SimulatedEdxWorkers {
     return this.hosts.get(`${app}/${env}`);
   }
 
-  connector(
-    connect: (
-      target: Target,
-      keys: { privateKey: string; knownHosts: string },
-    ) => ReturnType<SetupDependencies['connectEdxWorker']>,
-  ): SetupDependencies['connectEdxWorker'] {
-    return async (target) => {
-      const host = await this.host(target);
-      const simulated: Target = {
+  /** Where the pair's simulated edx-worker listens and the keys that reach it. */
+  async endpoint(target: Target): Promise<EdxWorkerEndpoint> {
+    const host = await this.host(target);
+    return {
+      target: {
         ...target,
         edxWorker: {
           ...target.edxWorker,
@@ -57,8 +58,8 @@ export class SimulatedEdxWorkers {
           user: host.loginUser,
           appUser: host.appUser,
         },
-      };
-      return connect(simulated, { privateKey: host.privateKey, knownHosts: host.knownHosts });
+      },
+      keys: { privateKey: host.privateKey, knownHosts: host.knownHosts },
     };
   }
 

@@ -1,10 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../emulators/slack/slack-emulator.js';
-import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT, ACTION_RETRY } from '../../src/commands/action-ids.js';
 import { BotError } from '../../src/errors.js';
-import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
+import type { RunPlanFactory } from '../../src/jobs/ports.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { StepDefinition } from '../../src/jobs/step-definition.js';
+import {
+  ACTION_APPROVE,
+  ACTION_CANCEL,
+  ACTION_REJECT,
+  ACTION_RETRY,
+} from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { click, requestSetup } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';

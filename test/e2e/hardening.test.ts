@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../emulators/loopback-server.js';
 import { signSlackRequest } from '../../emulators/slack/slack-driver.js';
-import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
+import type { RunPlanFactory } from '../../src/jobs/ports.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
@@ -126,15 +126,9 @@ describe('hardening', () => {
       what: 'the run to finish after the restart',
       timeoutMs: 60_000,
     }).catch(async (error: unknown) => {
-      console.log('RUNSTATE', JSON.stringify(await run(harness, runId).catch(() => undefined)));
-      console.log(
-        'WARNS',
-        harness.logs.lines
-          .filter((l) => /"level":(40|50)/.test(l))
-          .slice(0, 8)
-          .join('\n'),
-      );
-      throw error;
+      const state = JSON.stringify(await run(harness, runId).catch(() => undefined));
+      const warnings = harness.logs.lines.filter((l) => /"level":(40|50)/.test(l)).slice(0, 8);
+      throw new Error(`${String(error)}\nrun: ${state}\nwarnings:\n${warnings.join('\n')}`);
     });
     expect(effects).toEqual(['preflight', 'lms', 'vault', 'concourse']);
     expect((await run(harness, runId)).steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
@@ -188,6 +182,7 @@ describe('hardening', () => {
   }, 60_000);
 
   it.each([
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile user types the shell's ${IFS} literally
     ['setup mitxonline;rm${IFS}-rf${IFS}/ qa', 'Unknown app'],
     ['setup mitxonline $(reboot)', 'Unknown environment'],
     ['setup `id` qa', 'Unknown app'],

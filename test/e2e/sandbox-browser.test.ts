@@ -3,12 +3,12 @@ import { Writable } from 'node:stream';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
-import { ACTION_APPROVE } from '../../src/commands/action-ids.js';
+import { type Sandbox, startSandbox } from '../../src/app/start-sandbox.js';
 import { loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/start-sandbox.js';
+import { ACTION_APPROVE } from '../../src/slack/actions/action-ids.js';
 import { deleteKeys, uniquePrefix } from '../support/redis.js';
 
 /**
@@ -67,6 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
     await page.selectOption('#user', 'U0REQUESTER');
     await send('/retirement setup mitxonline qa');
     await page.getByText('Succeeded: Retirement setup · mitxonline qa').first().waitFor({ timeout: 60_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
     const channel = await page.innerText('#channel');
     expect(channel).toContain('✅ 1. Preflight: edx-worker, Vault and Concourse reachable and authorised');
     expect(channel).toContain('✅ 9. Concourse: trigger and follow the first build — Build #1');

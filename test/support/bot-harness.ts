@@ -2,14 +2,13 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { SlackDriver } from '../../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../../emulators/slack/slack-emulator.js';
+import { type Bot, createBot } from '../../src/app/create-bot.js';
+import { createIntegrations } from '../../src/app/create-integrations.js';
 import { type Catalog, loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
-import { type Bot, createBot } from '../../src/create-bot.js';
-import { Metrics } from '../../src/http/metrics.js';
-import { createIntegrations } from '../../src/integrations/create-integrations.js';
-import type { PipelineStatusReader } from '../../src/jobs/pipeline-status.js';
-import type { RunPlanFactory } from '../../src/jobs/run-executor.js';
+import type { PipelineStatusReader, RunPlanFactory } from '../../src/jobs/ports.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { Metrics } from '../../src/logging/metrics.js';
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { deleteKeys, uniquePrefix } from './redis.js';
 
