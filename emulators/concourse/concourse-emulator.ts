@@ -254,29 +254,44 @@ export class ConcourseEmulator {
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
   ): void {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
-    if (type !== 'application/json' && type !== 'application/x-yaml') return send(415, '');
-    if (!NAME.test(name)) return send(400, { errors: [`invalid pipeline name '${name}'`] });
+    if (type !== 'application/json' && type !== 'application/x-yaml') {
+      send(415, '');
+      return;
+    }
+    if (!NAME.test(name)) {
+      send(400, { errors: [`invalid pipeline name '${name}'`] });
+      return;
+    }
     let config: Record<string, unknown>;
     try {
       config = (type === 'application/json' ? JSON.parse(body) : parseYaml(body)) as Record<string, unknown>;
     } catch {
-      return send(400, { errors: ['malformed config'] });
+      send(400, { errors: ['malformed config'] });
+      return;
     }
     const errors = validate(config);
-    if (errors.length > 0) return send(400, { errors });
+    if (errors.length > 0) {
+      send(400, { errors });
+      return;
+    }
     const header = String(req.headers['x-concourse-config-version'] ?? '');
-    if (header !== '' && !/^\d+$/.test(header)) return send(400, { errors: ['malformed config version'] });
+    if (header !== '' && !/^\d+$/.test(header)) {
+      send(400, { errors: ['malformed config version'] });
+      return;
+    }
     const sent = header === '' ? 0 : Number(header);
     if ((pipeline?.version ?? 0) !== sent) {
-      return send(500, 'failed to save config: comparison with existing config failed during save');
+      send(500, 'failed to save config: comparison with existing config failed during save');
+      return;
     }
     if (pipeline) {
       pipeline.config = config;
       pipeline.version += 1;
-      return send(200, {});
+      send(200, {});
+      return;
     }
     this.pipelines.set(`${team}/${name}`, { team, name, config, version: 1, paused: true });
-    return send(201, {});
+    send(201, {});
   }
 
   private issueToken(
@@ -284,17 +299,25 @@ export class ConcourseEmulator {
     body: string,
     send: (status: number, payload: unknown) => void,
   ): void {
-    if (req.headers.authorization !== FLY_BASIC) return send(401, { error: 'invalid_client' });
+    if (req.headers.authorization !== FLY_BASIC) {
+      send(401, { error: 'invalid_client' });
+      return;
+    }
     const form = new URLSearchParams(body);
-    if (form.get('grant_type') !== 'password') return send(400, { error: 'unsupported_grant_type' });
+    if (form.get('grant_type') !== 'password') {
+      send(400, { error: 'unsupported_grant_type' });
+      return;
+    }
     const user = this.users.find(
       (u) => u.username === form.get('username') && u.password === form.get('password'),
     );
-    if (!user)
-      return send(401, { error: 'invalid_grant', error_description: 'invalid username and password' });
+    if (!user) {
+      send(401, { error: 'invalid_grant', error_description: 'invalid username and password' });
+      return;
+    }
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, { user, expiresAt: Date.now() + this.tokenTtlSeconds * 1000 });
-    return send(200, {
+    send(200, {
       access_token: token,
       token_type: 'bearer',
       expires_in: this.tokenTtlSeconds,

@@ -202,7 +202,10 @@ export class SlackEmulator {
     const params = parseParams(raw, req.headers['content-type']);
     this.calls.push({ method: `response_url:${id}`, params, raw, at: Date.now() });
     const content = this.validateContent(params);
-    if ('error' in content) return sendJson(res, 400, { ok: false, error: content.error });
+    if ('error' in content) {
+      sendJson(res, 400, { ok: false, error: content.error });
+      return;
+    }
     this.messages.push({
       channel: 'response_url',
       ts: this.nextTs(),

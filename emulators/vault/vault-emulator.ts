@@ -241,10 +241,16 @@ export class VaultEmulator {
     const entry = this.kv2.get(key);
     const full = `${mount}/${rest}`;
     if (kind === 'data' && method === 'GET') {
-      if (!this.allowed(token, full, 'read')) return send(403, PERMISSION_DENIED);
+      if (!this.allowed(token, full, 'read')) {
+        send(403, PERMISSION_DENIED);
+        return;
+      }
       const latest = entry?.versions.at(-1);
-      if (!entry || !latest) return send(404, { errors: [] });
-      return send(
+      if (!entry || !latest) {
+        send(404, { errors: [] });
+        return;
+      }
+      send(
         200,
         envelope({
           data: latest.data,
@@ -257,21 +263,29 @@ export class VaultEmulator {
           },
         }),
       );
+      return;
     }
     if (kind === 'data' && method === 'POST') {
-      if (!this.allowed(token, full, entry ? 'update' : 'create')) return send(403, PERMISSION_DENIED);
-      if (!body.data || typeof body.data !== 'object') return send(400, { errors: ['no data provided'] });
+      if (!this.allowed(token, full, entry ? 'update' : 'create')) {
+        send(403, PERMISSION_DENIED);
+        return;
+      }
+      if (!body.data || typeof body.data !== 'object') {
+        send(400, { errors: ['no data provided'] });
+        return;
+      }
       this.beforeNextWrite?.();
       this.beforeNextWrite = undefined;
       const current = this.kv2.get(key)?.versions.length ?? 0;
       const cas = (body.options as { cas?: number } | undefined)?.cas;
       if (cas !== undefined && cas !== current) {
-        return send(400, { errors: ['check-and-set parameter did not match the current version'] });
+        send(400, { errors: ['check-and-set parameter did not match the current version'] });
+        return;
       }
       const target = this.kvV2Entry(key);
       const created_time = new Date().toISOString();
       target.versions.push({ data: body.data as Record<string, unknown>, created_time });
-      return send(
+      send(
         200,
         envelope({
           version: target.versions.length,
@@ -281,11 +295,18 @@ export class VaultEmulator {
           custom_metadata: null,
         }),
       );
+      return;
     }
     if (kind === 'metadata' && method === 'GET') {
-      if (!this.allowed(token, full, 'read')) return send(403, PERMISSION_DENIED);
-      if (!entry) return send(404, { errors: [] });
-      return send(
+      if (!this.allowed(token, full, 'read')) {
+        send(403, PERMISSION_DENIED);
+        return;
+      }
+      if (!entry) {
+        send(404, { errors: [] });
+        return;
+      }
+      send(
         200,
         envelope({
           current_version: entry.versions.length,
@@ -300,8 +321,9 @@ export class VaultEmulator {
           ),
         }),
       );
+      return;
     }
-    return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
+    send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
   }
 
   private kvV1(
@@ -314,27 +336,37 @@ export class VaultEmulator {
   ): void {
     const key = `${mount}/${rest}`;
     if (method === 'GET') {
-      if (!this.allowed(token, key, 'read')) return send(403, PERMISSION_DENIED);
+      if (!this.allowed(token, key, 'read')) {
+        send(403, PERMISSION_DENIED);
+        return;
+      }
       const data = this.kv1.get(key);
-      return data ? send(200, envelope(data)) : send(404, { errors: [] });
+      if (data) send(200, envelope(data));
+      else send(404, { errors: [] });
+      return;
     }
     if (method === 'POST') {
-      if (!this.allowed(token, key, this.kv1.has(key) ? 'update' : 'create'))
-        return send(403, PERMISSION_DENIED);
+      if (!this.allowed(token, key, this.kv1.has(key) ? 'update' : 'create')) {
+        send(403, PERMISSION_DENIED);
+        return;
+      }
       this.beforeNextWrite?.();
       this.beforeNextWrite = undefined;
       this.kv1.set(key, body);
-      return send(204);
+      send(204);
+      return;
     }
-    return send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
+    send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
   }
 
   private approleLogin(body: Record<string, unknown>, send: (status: number, body?: unknown) => void): void {
     const role = this.approles.get(String(body.role_id ?? ''));
-    if (!role || role.secretId !== body.secret_id)
-      return send(400, { errors: ['invalid role or secret ID'] });
+    if (!role || role.secretId !== body.secret_id) {
+      send(400, { errors: ['invalid role or secret ID'] });
+      return;
+    }
     const token = this.createToken({ rules: role.rules, ttlSeconds: role.ttlSeconds, policyName: role.name });
-    return send(200, {
+    send(200, {
       ...envelope(null),
       auth: {
         client_token: token,
