@@ -57,6 +57,12 @@ export class SlackEmulator {
   readonly botUserId: string;
   private readonly usergroups: Map<string, string[]>;
   private readonly faults = new Map<string, Fault>();
+  private readonly platformErrors = new Map<
+    string,
+    { outcomes: (string | null)[]; extra: Record<string, unknown> }
+  >();
+  private readonly delays = new Map<string, { ms: number; remaining: number }>();
+  private readonly closedChannels = new Map<string, string>();
   private server: Server | undefined;
   private sequence = 0;
   url = '';
@@ -143,6 +149,29 @@ export class SlackEmulator {
     this.faults.set(method, { status, retryAfterSeconds, remaining: count });
   }
 
+  /**
+   * The next calls to `method` answer in this order: an error string is answered as
+   * `{ok: false, error, ...extra}` with HTTP 200 (as Slack answers missing_scope, with `needed`
+   * and `provided`, or plan_upgrade_required), null as usual.
+   */
+  answerErrors(method: string, outcomes: (string | null)[], extra: Record<string, unknown> = {}): void {
+    this.platformErrors.set(method, { outcomes: [...outcomes], extra });
+  }
+
+  /** The next `count` calls to `method` are answered only after `ms`, as a slow Slack would. */
+  answerSlowly(method: string, ms: number, count = 1): void {
+    this.delays.set(method, { ms, remaining: count });
+  }
+
+  /**
+   * The bot cannot post to or edit messages in `channel` from now on, answering as Slack does:
+   * `channel_not_found` for a private channel or DM it is not in, `not_in_channel` for a public
+   * channel without chat:write.public, `is_archived` for an archived one.
+   */
+  botCannotPostIn(channel: string, error: 'channel_not_found' | 'not_in_channel' | 'is_archived'): void {
+    this.closedChannels.set(channel, error);
+  }
+
   setUsergroup(id: string, users: string[]): void {
     this.usergroups.set(id, users);
   }
@@ -190,6 +219,11 @@ export class SlackEmulator {
     const token = bearerToken(req) ?? (typeof params.token === 'string' ? params.token : undefined);
     if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+    await this.takeDelay(method);
+    const planned = this.platformErrors.get(method);
+    const error = planned?.outcomes.shift();
+    if (planned && planned.outcomes.length === 0) this.platformErrors.delete(method);
+    if (planned && error) return sendJson(res, 200, { ok: false, error, ...planned.extra });
     return sendJson(res, 200, this.dispatch(method, params));
   }
 
@@ -214,6 +248,14 @@ export class SlackEmulator {
       user: id.split('.')[0],
     });
     sendJson(res, 200, { ok: true });
+  }
+
+  private async takeDelay(method: string): Promise<void> {
+    const delay = this.delays.get(method);
+    if (!delay) return;
+    delay.remaining -= 1;
+    if (delay.remaining <= 0) this.delays.delete(method);
+    await new Promise((resolve) => setTimeout(resolve, delay.ms));
   }
 
   private takeFault(method: string): Fault | undefined {
@@ -252,6 +294,8 @@ export class SlackEmulator {
   private postMessage(params: Record<string, unknown>, ephemeral: boolean): Record<string, unknown> {
     const channel = params.channel;
     if (typeof channel !== 'string' || channel === '') return { ok: false, error: 'channel_not_found' };
+    const closed = this.closedChannels.get(channel);
+    if (closed) return { ok: false, error: closed };
     if (ephemeral && typeof params.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
     const content = this.validateContent(params);
     if ('error' in content) return { ok: false, error: content.error };
@@ -271,6 +315,8 @@ export class SlackEmulator {
   }
 
   private update(params: Record<string, unknown>): Record<string, unknown> {
+    const closed = this.closedChannels.get(String(params.channel));
+    if (closed) return { ok: false, error: closed === 'is_archived' ? 'is_archived' : 'channel_not_found' };
     const message = this.messages.find(
       (m) => m.channel === params.channel && m.ts === params.ts && !m.ephemeral,
     );

@@ -16,9 +16,14 @@ import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { approverMentions } from '../slack/approver-mentions.js';
 import { registerListeners } from '../slack/register-listeners.js';
 import { createSlackApp } from '../slack/slack-app.js';
+import { SlackRateGate } from '../slack/slack-rate-gate.js';
 import { SlackRunReporter } from '../slack/slack-run-reporter.js';
+import { usergroupMembers } from '../slack/usergroup-members.js';
 import { operationalRoutes } from './operational-routes.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
+
+/** A run waits this long at most for Slack's Retry-After on one message; later ones catch up. */
+const SLACK_MAX_WAIT_MS = 5_000;
 
 export interface BotOptions {
   env: Env;
@@ -73,8 +78,13 @@ export function createBot(options: BotOptions): Bot {
     }),
   });
   const client = slack.app.client;
+  const gate = new SlackRateGate({
+    maxWaitMs: SLACK_MAX_WAIT_MS,
+    onRateLimited: () => metrics.slackRateLimited.inc(),
+  });
   const reporter = new SlackRunReporter({
     client,
+    gate,
     redactor,
     describeApprovers: (run) => approverMentions(catalog.get(run.app, run.env)),
   });
@@ -85,10 +95,7 @@ export function createBot(options: BotOptions): Bot {
     store,
     scheduler: queueScheduler(queue),
     catalog,
-    approvers: new ApproverDirectory(async (usergroup) => {
-      const answer = await client.usergroups.users.list({ usergroup });
-      return answer.users ?? [];
-    }),
+    approvers: new ApproverDirectory(usergroupMembers(client, gate)),
   });
   registerListeners(slack.app, {
     catalog,

@@ -1,4 +1,5 @@
 import type { Catalog } from '../config/catalog.js';
+import { BotError } from '../errors.js';
 import type { ApproverDirectory } from './approver-directory.js';
 import type { RunJournal } from './run-journal.js';
 import type { ApprovalPhase, ApprovalRecord, RunRecord } from './run-record.js';
@@ -33,7 +34,12 @@ export async function decideApproval(
   if (!target) return { kind: 'refused', message: `${run.app} ${run.env} is no longer configured.` };
 
   if (approval.status !== 'pending') return { kind: 'refused', message: alreadyDecided(approval) };
-  if (!(await deps.approvers.isApprover(target, request.userId))) {
+  const mayDecide = await deps.approvers.isApprover(target, request.userId).catch((error: unknown) => {
+    if (error instanceof BotError) return error;
+    throw error;
+  });
+  if (mayDecide instanceof BotError) return { kind: 'refused', message: mayDecide.userMessage };
+  if (!mayDecide) {
     return {
       kind: 'refused',
       message: `You are not an approver for ${run.app} ${run.env}; nothing was changed.`,

@@ -19,6 +19,26 @@ export interface RunReporter {
   publish(run: RunRecord, options: { post: boolean }): Promise<RunChange | undefined>;
 }
 
+/**
+ * The code of the BotError a reporter throws when the run's audience cannot be reached at all
+ * (the bot is not in the channel, or it is archived): the run could never show its card or its
+ * approval buttons.
+ */
+export const AUDIENCE_UNREACHABLE = 'run_audience_unreachable';
+
+/**
+ * Thrown by a reporter that failed part-way: `change` records what it did show (e.g. the card it
+ * posted before a thread message failed), so the next attempt edits rather than posts again.
+ */
+export class PublishIncompleteError extends Error {
+  constructor(
+    readonly change: RunChange,
+    readonly reason: unknown,
+  ) {
+    super('publishing the run stopped part-way', { cause: reason });
+  }
+}
+
 /** How a run waits for a human: park the job (Slack) or ask on the terminal (CLI). */
 export interface ApprovalGate {
   /** 'wait' means the caller parks the run until `expiresAt` or a decision wakes it. */

@@ -1,9 +1,10 @@
+import { BotError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
 import type { AuditLog } from './audit-log.js';
-import type { RunReporter } from './ports.js';
+import { AUDIENCE_UNREACHABLE, PublishIncompleteError, type RunReporter } from './ports.js';
 import { isFinal, type RunRecord } from './run-record.js';
-import type { RunStore } from './run-store.js';
+import type { RunChange, RunStore } from './run-store.js';
 import type { Transition } from './run-transitions.js';
 
 export interface RunJournalDeps {
@@ -56,15 +57,25 @@ export class RunJournal {
     return { run: options.show === false ? run : await this.show(run), changed };
   }
 
-  /** Shows the run as it is; a failure to show it never fails the run. */
-  async show(run: RunRecord, options: { post?: boolean } = {}): Promise<RunRecord> {
+  /**
+   * Shows the run as it is; a failure to show it never fails the run, unless `strict`, when an
+   * unreachable audience is thrown to the caller. What was shown before a failure is kept.
+   */
+  async show(run: RunRecord, options: { post?: boolean; strict?: boolean } = {}): Promise<RunRecord> {
     try {
       const patch = await this.deps.reporter.publish(run, { post: options.post ?? this.deps.post });
       return patch ? await this.deps.store.mutate(run.id, patch) : run;
     } catch (error) {
-      this.deps.logger.warn({ err: error, runId: run.id }, 'publishing run progress failed');
-      return run;
+      const shown = error instanceof PublishIncompleteError ? await this.keep(run, error.change) : run;
+      const reason = error instanceof PublishIncompleteError ? error.reason : error;
+      if (options.strict && reason instanceof BotError && reason.code === AUDIENCE_UNREACHABLE) throw reason;
+      this.deps.logger.warn({ err: reason, runId: run.id }, 'publishing run progress failed');
+      return shown;
     }
+  }
+
+  private async keep(run: RunRecord, change: RunChange): Promise<RunRecord> {
+    return this.deps.store.mutate(run.id, change).catch(() => run);
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {

@@ -1,4 +1,5 @@
 import type { Catalog, Target } from '../config/catalog.js';
+import { BotError, toBotError } from '../errors.js';
 import { type Decision, type DecisionOutcome, decideApproval } from './approval-decision.js';
 import type { ApproverDirectory } from './approver-directory.js';
 import type { RunScheduler } from './ports.js';
@@ -6,7 +7,7 @@ import { newRunId } from './run-id.js';
 import type { RunJournal } from './run-journal.js';
 import { type ApprovalPhase, isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
-import { requestCancel, retryRun } from './run-transitions.js';
+import { finishRun, requestCancel, retryRun } from './run-transitions.js';
 
 export interface RunServiceDeps {
   /** Edits the messages a run already has; only `launch` posts (the status card). */
@@ -47,22 +48,33 @@ export class RunService {
     return this.deps.journal.open(run);
   }
 
-  /** Posts the status card, then queues the job. A Slack failure here only delays the card. */
-  async launch(run: RunRecord): Promise<void> {
-    await this.deps.journal.show(run, { post: true });
+  /**
+   * Posts the status card, then queues the job. A passing Slack failure only delays the card; an
+   * audience the bot cannot reach at all (not in the channel) ends the run before it starts, since
+   * nobody could follow it or click its approval buttons.
+   */
+  async launch(run: RunRecord): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      await this.deps.journal.show(run, { post: true, strict: true });
+    } catch (error) {
+      const reason = toBotError(error);
+      await this.deps.journal.record(
+        run.id,
+        finishRun('failed', { step: 'request', code: reason.code, message: reason.userMessage }, this.now()),
+        { show: false },
+      );
+      return { ok: false, message: reason.userMessage };
+    }
     await this.deps.scheduler.enqueue(run);
+    return { ok: true };
   }
 
   async cancel(runId: string, userId: string): Promise<ActionOutcome> {
     const run = await this.deps.journal.get(runId);
     if (!run) return { ok: false, message: `There is no run \`${runId}\`.` };
     if (isFinal(run.status)) return { ok: false, message: `Run \`${runId}\` already ended (${run.status}).` };
-    if (!(await this.mayControl(run, userId))) {
-      return {
-        ok: false,
-        message: `Only the requester or an approver for ${run.app} ${run.env} can cancel run \`${runId}\`.`,
-      };
-    }
+    const refusal = await this.controlRefusal(run, userId, 'cancel');
+    if (refusal) return { ok: false, message: refusal };
     const { run: updated, changed } = await this.deps.journal.apply(runId, requestCancel(userId), {
       show: false,
     });
@@ -84,12 +96,8 @@ export class RunService {
     if (run.status !== 'failed' || run.kind !== 'setup') {
       return { ok: false, message: `Run \`${runId}\` is ${run.status}; only a failed setup can be retried.` };
     }
-    if (!(await this.mayControl(run, userId))) {
-      return {
-        ok: false,
-        message: `Only the requester or an approver for ${run.app} ${run.env} can retry run \`${runId}\`.`,
-      };
-    }
+    const refusal = await this.controlRefusal(run, userId, 'retry');
+    if (refusal) return { ok: false, message: refusal };
     await this.deps.store.retakeLock(run);
     const { run: updated, changed } = await this.deps.journal.apply(runId, retryRun(userId), { show: false });
     if (!changed) {
@@ -123,12 +131,19 @@ export class RunService {
     return outcome;
   }
 
-  private async mayControl(run: RunRecord, userId: string): Promise<boolean> {
-    if (run.requestedBy === userId) return true;
+  /** Why `userId` may not cancel or retry the run, or undefined when they may. */
+  private async controlRefusal(run: RunRecord, userId: string, verb: string): Promise<string | undefined> {
+    if (run.requestedBy === userId) return undefined;
+    const refusal = `Only the requester or an approver for ${run.app} ${run.env} can ${verb} run \`${run.id}\`.`;
     const target = this.deps.catalog.get(run.app, run.env);
-    if (!target) return false;
+    if (!target) return refusal;
     const { users, usergroups } = target.approval.approvers;
-    if (users.length + usergroups.length === 0) return true;
-    return this.deps.approvers.isApprover(target, userId);
+    if (users.length + usergroups.length === 0) return undefined;
+    try {
+      return (await this.deps.approvers.isApprover(target, userId)) ? undefined : refusal;
+    } catch (error) {
+      if (error instanceof BotError) return error.userMessage;
+      throw error;
+    }
   }
 }

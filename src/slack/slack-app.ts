@@ -3,6 +3,15 @@ import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/
 import type { Logger } from '../logging/logger.js';
 import { toSlackLogger } from './bolt-logger.js';
 
+/** Two quick retries of a 5xx or network error, at most eight seconds in all. */
+export const SLACK_RETRY_POLICY = {
+  retries: 2,
+  factor: 2,
+  minTimeout: 250,
+  maxTimeout: 1_000,
+  maxRetryTime: 8_000,
+};
+
 export interface SlackAppOptions {
   botToken: string;
   /** HTTP mode verifies every request with it; ignored in Socket Mode. */
@@ -14,7 +23,7 @@ export interface SlackAppOptions {
   host: string;
   logger: Logger;
   customRoutes: CustomRoute[];
-  /** Web API call timeout; web-api retries 429s after Retry-After on its own. */
+  /** Web API call timeout. */
   requestTimeoutMs?: number;
 }
 
@@ -32,7 +41,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const logger = toSlackLogger(options.logger.child({ component: 'slack' }));
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: withTrailingSlash(options.apiUrl) } : {}),
-    timeout: options.requestTimeoutMs ?? 10_000,
+    timeout: options.requestTimeoutMs ?? 5_000,
+    // The library's default retries for about thirty minutes, holding a run's step that long on a
+    // Slack outage; a message not shown now is shown by the run's next update instead.
+    retryConfig: SLACK_RETRY_POLICY,
+    // 429s come back to the caller, whose SlackRateGate honours Retry-After without holding the
+    // client's whole request queue.
+    rejectRateLimitedCalls: true,
   };
   const receiver = options.appToken
     ? new SocketModeReceiver({

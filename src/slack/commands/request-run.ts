@@ -33,5 +33,6 @@ export async function requestRun(
   await context.ack(
     `${what} of ${target.app} ${target.env} queued as run \`${run.id}\`. Progress is in the thread of its status card.${approval}`,
   );
-  await runs.launch(run);
+  const launched = await runs.launch(run);
+  if (!launched.ok) await context.respond({ text: `Run \`${run.id}\` did not start: ${launched.message}` });
 }

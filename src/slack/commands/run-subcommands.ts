@@ -20,8 +20,11 @@ export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
     setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
-    cancel: async (command, context) =>
-      context.ack((await deps.runs.cancel(command.runId, context.userId)).message),
+    cancel: async (command, context) => {
+      // Cancelling may look up approver groups and edit the run's messages: acknowledge first.
+      await context.ack();
+      await context.respond({ text: (await deps.runs.cancel(command.runId, context.userId)).message });
+    },
     status: async (command, context) => {
       // Concourse may take seconds to answer: acknowledge first, answer through response_url.
       await context.ack();

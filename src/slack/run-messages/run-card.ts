@@ -3,7 +3,7 @@ import { ACTION_CANCEL, ACTION_RETRY } from '../actions/action-ids.js';
 import { runButtonValue } from '../actions/button-value.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from '../slack-date.js';
-import { type KnownBlock, type RenderedMessage, truncate } from './block-text.js';
+import type { KnownBlock, RenderedMessage } from './block-text.js';
 import { runTitle, STATUS_LABEL, stepTitle } from './run-labels.js';
 
 export function renderCard(run: RunRecord): RenderedMessage {
@@ -87,9 +87,7 @@ export function renderFinal(run: RunRecord): RenderedMessage {
   if (run.status === 'succeeded' && run.kind === 'setup') lines.push('Everything is in place.');
   if (run.status === 'cancelled' && run.cancelRequestedBy)
     lines.push(`Cancelled by <@${run.cancelRequestedBy}>.`);
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n')) } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
   if (run.status === 'failed' && run.kind === 'setup') blocks.push(retryActions(run));
   return { text: lines[0] as string, blocks };
 }

@@ -1,6 +1,6 @@
 import type { RunRecord, StepRecord } from '../../jobs/run-record.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
-import { codeBlock, type KnownBlock, type RenderedMessage, truncate } from './block-text.js';
+import { codeBlock, type KnownBlock, type RenderedMessage } from './block-text.js';
 import { STEP_ICON } from './run-labels.js';
 
 export function renderStep(run: RunRecord, step: StepRecord): RenderedMessage {
@@ -11,7 +11,7 @@ export function renderStep(run: RunRecord, step: StepRecord): RenderedMessage {
       ? ' — working…'
       : '';
   const text = `${STEP_ICON[step.status]} *${index}. ${step.title}*${summary}`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text) } }];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text } }];
   if (step.details) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeBlock(step.details) } });
   }
