@@ -1,17 +1,21 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback } from '../loopback-server.js';
+import { KvV1Store } from './kv-v1.js';
+import { KvV2Engine } from './kv-v2.js';
+import { type Capability, envelope, type KvRequest, PERMISSION_DENIED, type Send } from './vault-http.js';
 
 /**
  * A loopback Vault with the API surface the bot uses, answering as Vault documents it
- * (tech-notes §5): X-Vault-Token auth, policies by path glob, KV v1 and v2 mounts with the v2 data
- * envelope, metadata and check-and-set, 404 `{"errors":[]}` for missing keys, 403 permission
- * denied, 503 when sealed, token lookup/renewal with expiry, and AppRole login.
+ * (tech-notes §5): X-Vault-Token auth, policies by path glob, KV v1 and v2 mounts (v2 in
+ * kv-v2.ts, with versions that can be deleted, destroyed or expire), 404 `{"errors":[]}` for
+ * missing keys, 403 permission denied, 503 when sealed, token lookup/renewal with expiry, and
+ * AppRole login.
  */
 export interface PolicyRule {
   /** A Vault policy path; a trailing `*` matches any suffix. */
   path: string;
-  capabilities: ('create' | 'read' | 'update' | 'delete' | 'list')[];
+  capabilities: Capability[];
 }
 
 interface TokenEntry {
@@ -22,10 +26,6 @@ interface TokenEntry {
   renewable: boolean;
 }
 
-interface KvV2Entry {
-  versions: { data: Record<string, unknown>; created_time: string }[];
-}
-
 export interface VaultTraffic {
   method: string;
   path: string;
@@ -33,8 +33,6 @@ export interface VaultTraffic {
   requestBody: string;
   responseBody: string;
 }
-
-const PERMISSION_DENIED = { errors: ['1 error occurred:\n\t* permission denied\n\n'] };
 
 export class VaultEmulator {
   readonly traffic: VaultTraffic[] = [];
@@ -46,10 +44,11 @@ export class VaultEmulator {
     { secretId: string; rules: PolicyRule[]; name: string; ttlSeconds: number }
   >();
   private readonly mounts = new Map<string, 1 | 2>();
-  private readonly kv2 = new Map<string, KvV2Entry>();
-  private readonly kv1 = new Map<string, Record<string, unknown>>();
+  private readonly kv2 = new KvV2Engine(() => this.now());
+  private readonly kv1 = new KvV1Store();
   private sealed = false;
   private latencyMs = 0;
+  private clockOffsetMs = 0;
   private server: Server | undefined;
   /** Runs once before the next KV write is applied, to simulate another writer racing the bot. */
   private beforeNextWrite: (() => void) | undefined;
@@ -102,7 +101,7 @@ export class VaultEmulator {
       policies: ['default', options.policyName ?? 'custom'],
       rules: options.rules,
       ttlSeconds,
-      expiresAt: Date.now() + ttlSeconds * 1000,
+      expiresAt: this.now() + ttlSeconds * 1000,
       renewable: options.renewable ?? true,
     });
     return token;
@@ -132,24 +131,27 @@ export class VaultEmulator {
     this.latencyMs = ms;
   }
 
+  /** Moves the emulator's clock (token expiry, KV times) forward, e.g. past delete_version_after. */
+  advanceClock(seconds: number): void {
+    this.clockOffsetMs += seconds * 1000;
+  }
+
   raceNextWrite(change: () => void): void {
     this.beforeNextWrite = change;
   }
 
   /** Writes directly as another client would (bypassing policies), e.g. to simulate a race. */
   writeAsOther(mount: string, path: string, data: Record<string, unknown>): void {
-    if (this.mounts.get(mount) === 2)
-      this.kvV2Entry(`${mount}/${path}`).versions.push({ data, created_time: new Date().toISOString() });
-    else this.kv1.set(`${mount}/${path}`, data);
+    (this.mounts.get(mount) === 2 ? this.kv2 : this.kv1).write(mount, path, data);
   }
 
-  private kvV2Entry(key: string): KvV2Entry {
-    let entry = this.kv2.get(key);
-    if (!entry) {
-      entry = { versions: [] };
-      this.kv2.set(key, entry);
-    }
-    return entry;
+  private now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  private runRace(): void {
+    this.beforeNextWrite?.();
+    this.beforeNextWrite = undefined;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -157,7 +159,7 @@ export class VaultEmulator {
     if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const url = new URL(req.url ?? '/', 'http://vault');
     const method = req.method === 'PUT' ? 'POST' : (req.method ?? 'GET');
-    const send = (status: number, body?: unknown) => {
+    const send: Send = (status, body) => {
       const text = body === undefined ? '' : JSON.stringify(body);
       this.traffic.push({
         method: req.method ?? '',
@@ -184,17 +186,17 @@ export class VaultEmulator {
     const tokenHeader =
       req.headers['x-vault-token'] ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const token = typeof tokenHeader === 'string' ? this.tokens.get(tokenHeader) : undefined;
-    if (!token || token.expiresAt <= Date.now()) return send(403, PERMISSION_DENIED);
+    if (!token || token.expiresAt <= this.now()) return send(403, PERMISSION_DENIED);
 
     if (method === 'GET' && path === 'auth/token/lookup-self') {
       const ttl = Number.isFinite(token.expiresAt)
-        ? Math.max(0, Math.round((token.expiresAt - Date.now()) / 1000))
+        ? Math.max(0, Math.round((token.expiresAt - this.now()) / 1000))
         : 0;
       return send(200, envelope({ policies: token.policies, ttl, renewable: token.renewable }));
     }
     if (method === 'POST' && path === 'auth/token/renew-self') {
       if (!token.renewable) return send(400, { errors: ['lease is not renewable'] });
-      token.expiresAt = Date.now() + token.ttlSeconds * 1000;
+      token.expiresAt = this.now() + token.ttlSeconds * 1000;
       return send(200, {
         ...envelope(null),
         auth: {
@@ -223,143 +225,19 @@ export class VaultEmulator {
     }
     const mount = this.mountOf(path);
     if (!mount) return send(404, { errors: [`no handler for route "${path}". route entry not found.`] });
-    return this.mounts.get(mount) === 2
-      ? this.kvV2(method, mount, path.slice(mount.length + 1), body, token, send)
-      : this.kvV1(method, mount, path.slice(mount.length + 1), body, token, send);
+    const request: KvRequest = {
+      method,
+      mount,
+      rest: path.slice(mount.length + 1),
+      body,
+      query: url.searchParams,
+      can: (where, capability) => this.allowed(token, where, capability),
+      beforeWrite: () => this.runRace(),
+    };
+    (this.mounts.get(mount) === 2 ? this.kv2 : this.kv1).handle(request, send);
   }
 
-  private kvV2(
-    method: string,
-    mount: string,
-    rest: string,
-    body: Record<string, unknown>,
-    token: TokenEntry,
-    send: (status: number, body?: unknown) => void,
-  ): void {
-    const [kind, ...segments] = rest.split('/');
-    const key = `${mount}/${segments.join('/')}`;
-    const entry = this.kv2.get(key);
-    const full = `${mount}/${rest}`;
-    if (kind === 'data' && method === 'GET') {
-      if (!this.allowed(token, full, 'read')) {
-        send(403, PERMISSION_DENIED);
-        return;
-      }
-      const latest = entry?.versions.at(-1);
-      if (!entry || !latest) {
-        send(404, { errors: [] });
-        return;
-      }
-      send(
-        200,
-        envelope({
-          data: latest.data,
-          metadata: {
-            version: entry.versions.length,
-            created_time: latest.created_time,
-            deletion_time: '',
-            destroyed: false,
-            custom_metadata: null,
-          },
-        }),
-      );
-      return;
-    }
-    if (kind === 'data' && method === 'POST') {
-      if (!this.allowed(token, full, entry ? 'update' : 'create')) {
-        send(403, PERMISSION_DENIED);
-        return;
-      }
-      if (!body.data || typeof body.data !== 'object') {
-        send(400, { errors: ['no data provided'] });
-        return;
-      }
-      this.beforeNextWrite?.();
-      this.beforeNextWrite = undefined;
-      const current = this.kv2.get(key)?.versions.length ?? 0;
-      const cas = (body.options as { cas?: number } | undefined)?.cas;
-      if (cas !== undefined && cas !== current) {
-        send(400, { errors: ['check-and-set parameter did not match the current version'] });
-        return;
-      }
-      const target = this.kvV2Entry(key);
-      const created_time = new Date().toISOString();
-      target.versions.push({ data: body.data as Record<string, unknown>, created_time });
-      send(
-        200,
-        envelope({
-          version: target.versions.length,
-          created_time,
-          deletion_time: '',
-          destroyed: false,
-          custom_metadata: null,
-        }),
-      );
-      return;
-    }
-    if (kind === 'metadata' && method === 'GET') {
-      if (!this.allowed(token, full, 'read')) {
-        send(403, PERMISSION_DENIED);
-        return;
-      }
-      if (!entry) {
-        send(404, { errors: [] });
-        return;
-      }
-      send(
-        200,
-        envelope({
-          current_version: entry.versions.length,
-          oldest_version: 1,
-          max_versions: 0,
-          cas_required: false,
-          versions: Object.fromEntries(
-            entry.versions.map((v, i) => [
-              String(i + 1),
-              { created_time: v.created_time, deletion_time: '', destroyed: false },
-            ]),
-          ),
-        }),
-      );
-      return;
-    }
-    send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
-  }
-
-  private kvV1(
-    method: string,
-    mount: string,
-    rest: string,
-    body: Record<string, unknown>,
-    token: TokenEntry,
-    send: (status: number, body?: unknown) => void,
-  ): void {
-    const key = `${mount}/${rest}`;
-    if (method === 'GET') {
-      if (!this.allowed(token, key, 'read')) {
-        send(403, PERMISSION_DENIED);
-        return;
-      }
-      const data = this.kv1.get(key);
-      if (data) send(200, envelope(data));
-      else send(404, { errors: [] });
-      return;
-    }
-    if (method === 'POST') {
-      if (!this.allowed(token, key, this.kv1.has(key) ? 'update' : 'create')) {
-        send(403, PERMISSION_DENIED);
-        return;
-      }
-      this.beforeNextWrite?.();
-      this.beforeNextWrite = undefined;
-      this.kv1.set(key, body);
-      send(204);
-      return;
-    }
-    send(405, { errors: ['1 error occurred:\n\t* unsupported operation\n\n'] });
-  }
-
-  private approleLogin(body: Record<string, unknown>, send: (status: number, body?: unknown) => void): void {
+  private approleLogin(body: Record<string, unknown>, send: Send): void {
     const role = this.approles.get(String(body.role_id ?? ''));
     if (!role || role.secretId !== body.secret_id) {
       send(400, { errors: ['invalid role or secret ID'] });
@@ -386,7 +264,7 @@ export class VaultEmulator {
     return [...this.mounts.keys()].find((mount) => path === mount || path.startsWith(`${mount}/`));
   }
 
-  private allowed(token: TokenEntry, path: string, capability: PolicyRule['capabilities'][number]): boolean {
+  private allowed(token: TokenEntry, path: string, capability: Capability): boolean {
     return this.capabilities(token, path).some((c) => c === 'root' || c === capability);
   }
 
@@ -399,19 +277,6 @@ export class VaultEmulator {
       .flatMap((rule) => rule.capabilities);
     return granted.length > 0 ? [...new Set(granted)] : ['deny'];
   }
-}
-
-function envelope(data: unknown) {
-  return {
-    request_id: randomUUID(),
-    lease_id: '',
-    renewable: false,
-    lease_duration: 0,
-    data,
-    wrap_info: null,
-    warnings: null,
-    auth: null,
-  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

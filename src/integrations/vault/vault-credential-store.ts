@@ -10,6 +10,7 @@ import {
   type OAuthClientCredentials,
   secretPath,
 } from './credential-store.js';
+import { casVersion, readKv } from './kv-read.js';
 import { vaultError } from './vault-errors.js';
 
 export type VaultAuth = { token: string } | { roleId: string; secretId: string; mount?: string };
@@ -103,6 +104,10 @@ class VaultSession {
     }
   }
 
+  read(path: string): Promise<unknown> {
+    return this.withAuth(() => this.client.read(path));
+  }
+
   async mountVersion(mount: string): Promise<number> {
     const known = this.mountVersions.get(mount);
     if (known !== undefined) return known;
@@ -120,6 +125,7 @@ class VaultSession {
 /**
  * Keeps tubular_oauth_client in Vault: KV v2 with check-and-set against the version it read (so
  * a concurrent writer is never overwritten), or KV v1; every write is read back and compared.
+ * A deleted, destroyed or expired latest version is absent, but its number still sets the CAS.
  */
 export class VaultCredentialStore implements CredentialStore {
   private readonly sessions = new Map<string, VaultSession>();
@@ -158,22 +164,26 @@ export class VaultCredentialStore implements CredentialStore {
   async store(target: Target, credentials: OAuthClientCredentials) {
     this.options.redactor.register(credentials.secret);
     const { session, path, dataPath, version } = await this.locate(target);
-    const current = await this.readRaw(session, dataPath, version);
-    if (current && differingFields(current.data, credentials).length === 0) {
+    const current = await readKv(session, dataPath, version);
+    if (current.state === 'present' && differingFields(current.data, credentials).length === 0) {
       return {
         written: false,
         ...(current.version ? { version: current.version } : {}),
         path: `${target.vault.mount}/${path}`,
       };
     }
-    const body = version === 2 ? { data: credentials, options: { cas: current?.version ?? 0 } } : credentials;
+    const cas =
+      version === 2
+        ? await casVersion(session, `${target.vault.mount}/metadata/${path}`, current)
+        : undefined;
+    const body = cas === undefined ? credentials : { data: credentials, options: { cas } };
     await session
       .withAuth(() => session.client.write(dataPath, body))
       .catch((error: unknown) => {
         throw vaultError(error, `writing ${dataPath}`, session.address);
       });
-    const written = await this.readRaw(session, dataPath, version);
-    const mismatched = written ? differingFields(written.data, credentials) : FIELDS;
+    const written = await readKv(session, dataPath, version);
+    const mismatched = written.state === 'present' ? differingFields(written.data, credentials) : FIELDS;
     if (mismatched.length > 0) {
       throw new BotError({
         code: 'vault_readback_mismatch',
@@ -183,7 +193,7 @@ export class VaultCredentialStore implements CredentialStore {
     }
     return {
       written: true,
-      ...(written?.version ? { version: written.version } : {}),
+      ...(written.state === 'present' && written.version ? { version: written.version } : {}),
       path: `${target.vault.mount}/${path}`,
     };
   }
@@ -193,9 +203,9 @@ export class VaultCredentialStore implements CredentialStore {
     expected: { id?: string; secret?: string; host: string },
   ): Promise<CredentialInspection> {
     const { session, path, dataPath, version } = await this.locate(target);
-    const current = await this.readRaw(session, dataPath, version);
+    const current = await readKv(session, dataPath, version);
     const where = `${target.vault.mount}/${path}`;
-    if (!current) return { state: 'absent', path: where };
+    if (current.state === 'absent') return { state: 'absent', path: where };
     const differing = differingFields(current.data, expected);
     const versionPart = current.version ? { version: current.version } : {};
     return differing.length === 0
@@ -205,8 +215,8 @@ export class VaultCredentialStore implements CredentialStore {
 
   async read(target: Target): Promise<OAuthClientCredentials | undefined> {
     const { session, dataPath, version } = await this.locate(target);
-    const current = await this.readRaw(session, dataPath, version);
-    if (!current) return undefined;
+    const current = await readKv(session, dataPath, version);
+    if (current.state === 'absent') return undefined;
     const { id, secret, host } = current.data;
     if (typeof id !== 'string' || typeof secret !== 'string' || typeof host !== 'string') {
       throw new BotError({
@@ -249,23 +259,6 @@ export class VaultCredentialStore implements CredentialStore {
     }
     const dataPath = kvVersion === 2 ? `${mount}/data/${path}` : `${mount}/${path}`;
     return { session, path, dataPath, version: kvVersion };
-  }
-
-  private async readRaw(
-    session: VaultSession,
-    dataPath: string,
-    version: 1 | 2,
-  ): Promise<{ data: Record<string, unknown>; version?: number } | undefined> {
-    try {
-      const response = await session.withAuth(() => session.client.read(dataPath));
-      if (version === 1) return { data: response.data ?? {} };
-      // A soft-deleted latest version reads as data: null; treat it as absent (a CAS write still needs its version).
-      if (!response.data?.data) return undefined;
-      return { data: response.data.data, version: Number(response.data.metadata?.version) };
-    } catch (error) {
-      if ((error as { response?: { statusCode?: number } }).response?.statusCode === 404) return undefined;
-      throw vaultError(error, `reading ${dataPath}`, session.address);
-    }
   }
 }
 
