@@ -1,22 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { closeServer, listenOnLoopback } from '../loopback-server.js';
+import { decodeSaveRequest, keepJobOrder } from './atc-config.js';
+import { type EmulatedUser, FlyAuth, type Role } from './fly-auth.js';
 
 /**
  * A loopback Concourse ATC with the behaviour the bot relies on (domain.md E, tech-notes §6):
  * fly's password-grant token endpoint, bearer auth with 401/403, team roles, pipeline config
- * with X-Concourse-Config-Version optimistic locking (stale → 500 as the ATC does), new
- * pipelines created paused, and builds that move pending → started → an outcome as they are read.
+ * with X-Concourse-Config-Version optimistic locking (stale → 500 as the ATC does) and stored the
+ * way the ATC's Go structs re-marshal it (atc-config.ts), new pipelines created paused, and
+ * builds that move pending → started → an outcome as they are read.
  */
-export type Role = 'owner' | 'member' | 'pipeline-operator' | 'viewer';
-
-export interface EmulatedUser {
-  username: string;
-  password: string;
-  teams: Record<string, Role[]>;
-  admin?: boolean;
-}
+export type { EmulatedUser, Role } from './fly-auth.js';
 
 export interface EmulatedBuild {
   id: number;
@@ -48,15 +42,10 @@ export interface ConcourseTraffic {
   authorization?: string;
 }
 
-const FLY_BASIC = `Basic ${Buffer.from('fly:Zmx5').toString('base64')}`;
-const ROLE_RANK: Record<Role, number> = { viewer: 1, 'pipeline-operator': 2, member: 3, owner: 4 };
-const NAME = /^[a-z0-9][a-z0-9\-_.]*$/;
-
 export class ConcourseEmulator {
   readonly pipelines = new Map<string, EmulatedPipeline>();
   readonly builds: EmulatedBuild[] = [];
   readonly traffic: ConcourseTraffic[] = [];
-  private readonly tokens = new Map<string, { user: EmulatedUser; expiresAt: number }>();
   private readonly teams: Set<string>;
   private buildOutcome: EmulatedBuild['status'] = 'succeeded';
   private holdBuilds = false;
@@ -65,8 +54,8 @@ export class ConcourseEmulator {
   url = '';
 
   private constructor(
-    private readonly users: EmulatedUser[],
-    private readonly tokenTtlSeconds: number,
+    users: EmulatedUser[],
+    private readonly auth: FlyAuth,
   ) {
     this.teams = new Set(['main', ...users.flatMap((u) => Object.keys(u.teams))]);
   }
@@ -74,7 +63,8 @@ export class ConcourseEmulator {
   static async start(
     options: { users?: EmulatedUser[]; tokenTtlSeconds?: number } = {},
   ): Promise<ConcourseEmulator> {
-    const emulator = new ConcourseEmulator(options.users ?? [], options.tokenTtlSeconds ?? 86_400);
+    const users = options.users ?? [];
+    const emulator = new ConcourseEmulator(users, new FlyAuth(users, options.tokenTtlSeconds ?? 86_400));
     emulator.server = createServer((req, res) => {
       emulator.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -95,7 +85,7 @@ export class ConcourseEmulator {
 
   /** Every issued token becomes invalid, as after an ATC restart or expiry. */
   expireTokens(): void {
-    this.tokens.clear();
+    this.auth.expireTokens();
   }
 
   setBuildOutcome(outcome: 'succeeded' | 'failed' | 'errored'): void {
@@ -134,12 +124,14 @@ export class ConcourseEmulator {
       res.writeHead(status, { 'content-type': type, ...headers });
       res.end(status === 200 && payload === '' ? undefined : text);
     };
-    if (req.method === 'POST' && url.pathname === '/sky/issuer/token')
-      return this.issueToken(req, body, send);
+    if (req.method === 'POST' && url.pathname === '/sky/issuer/token') {
+      const { status, payload } = this.auth.issueToken(req, body);
+      return send(status, payload);
+    }
     if (req.method === 'GET' && url.pathname === '/api/v1/info')
       return send(200, { version: '7.11.2', worker_version: '2.5' });
 
-    const user = this.authenticate(req);
+    const user = this.auth.authenticate(req);
     if (!user) return send(401, 'not authorized');
     if (req.method === 'GET' && url.pathname === '/api/v1/user') {
       return send(200, { user_name: user.username, is_admin: Boolean(user.admin), teams: user.teams });
@@ -148,7 +140,7 @@ export class ConcourseEmulator {
     if (req.method === 'GET' && buildMatch) {
       const build = this.builds.find((b) => b.id === Number(buildMatch[1]));
       if (!build) return send(404, '');
-      if (!this.allowed(user, build.team_name, 'viewer')) return send(403, 'forbidden');
+      if (!this.auth.allowed(user, build.team_name, 'viewer')) return send(403, 'forbidden');
       this.advance(build);
       return send(200, buildJson(build));
     }
@@ -172,7 +164,7 @@ export class ConcourseEmulator {
     if (!this.teams.has(team)) return send(404, '');
     const key = `${team}/${name}`;
     const pipeline = this.pipelines.get(key);
-    const need = (role: Role) => this.allowed(user, team, role);
+    const need = (role: Role) => this.auth.allowed(user, team, role);
 
     if (rest === '/config' && method === 'GET') {
       if (!need('viewer')) return send(403, 'forbidden');
@@ -253,88 +245,24 @@ export class ConcourseEmulator {
     body: string,
     send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
   ): void {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
-    if (type !== 'application/json' && type !== 'application/x-yaml') {
-      send(415, '');
+    const request = decodeSaveRequest(req, name, body);
+    if ('status' in request) {
+      send(request.status, request.payload);
       return;
     }
-    if (!NAME.test(name)) {
-      send(400, { errors: [`invalid pipeline name '${name}'`] });
-      return;
-    }
-    let config: Record<string, unknown>;
-    try {
-      config = (type === 'application/json' ? JSON.parse(body) : parseYaml(body)) as Record<string, unknown>;
-    } catch {
-      send(400, { errors: ['malformed config'] });
-      return;
-    }
-    const errors = validate(config);
-    if (errors.length > 0) {
-      send(400, { errors });
-      return;
-    }
-    const header = String(req.headers['x-concourse-config-version'] ?? '');
-    if (header !== '' && !/^\d+$/.test(header)) {
-      send(400, { errors: ['malformed config version'] });
-      return;
-    }
-    const sent = header === '' ? 0 : Number(header);
+    const { config, sent } = request;
     if ((pipeline?.version ?? 0) !== sent) {
       send(500, 'failed to save config: comparison with existing config failed during save');
       return;
     }
     if (pipeline) {
-      pipeline.config = config;
+      pipeline.config = keepJobOrder(config, pipeline.config);
       pipeline.version += 1;
       send(200, {});
       return;
     }
     this.pipelines.set(`${team}/${name}`, { team, name, config, version: 1, paused: true });
     send(201, {});
-  }
-
-  private issueToken(
-    req: IncomingMessage,
-    body: string,
-    send: (status: number, payload: unknown) => void,
-  ): void {
-    if (req.headers.authorization !== FLY_BASIC) {
-      send(401, { error: 'invalid_client' });
-      return;
-    }
-    const form = new URLSearchParams(body);
-    if (form.get('grant_type') !== 'password') {
-      send(400, { error: 'unsupported_grant_type' });
-      return;
-    }
-    const user = this.users.find(
-      (u) => u.username === form.get('username') && u.password === form.get('password'),
-    );
-    if (!user) {
-      send(401, { error: 'invalid_grant', error_description: 'invalid username and password' });
-      return;
-    }
-    const token = randomBytes(24).toString('base64url');
-    this.tokens.set(token, { user, expiresAt: Date.now() + this.tokenTtlSeconds * 1000 });
-    send(200, {
-      access_token: token,
-      token_type: 'bearer',
-      expires_in: this.tokenTtlSeconds,
-      id_token: 'x',
-    });
-  }
-
-  private authenticate(req: IncomingMessage): EmulatedUser | undefined {
-    const match = /^bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const entry = match ? this.tokens.get(match[1] as string) : undefined;
-    if (!entry || entry.expiresAt <= Date.now()) return undefined;
-    return entry.user;
-  }
-
-  private allowed(user: EmulatedUser, team: string, role: Role): boolean {
-    if (user.admin) return true;
-    return (user.teams[team] ?? []).some((r) => ROLE_RANK[r] >= ROLE_RANK[role]);
   }
 
   private jobBuilds(team: string, pipeline: string, job: string): EmulatedBuild[] {
@@ -358,33 +286,6 @@ export class ConcourseEmulator {
 function buildJson(build: EmulatedBuild): Omit<EmulatedBuild, 'reads'> {
   const { reads: _reads, ...json } = build;
   return json;
-}
-
-/** A few of atc/configvalidate's rules: names, duplicates, and steps naming unknown resources. */
-function validate(config: Record<string, unknown>): string[] {
-  const errors: string[] = [];
-  const resources = (config.resources as { name?: string }[] | undefined) ?? [];
-  const jobs = (config.jobs as { name?: string; plan?: Record<string, unknown>[] }[] | undefined) ?? [];
-  if (jobs.length === 0) errors.push('jobs: pipeline must contain at least one job');
-  const names = new Set<string>();
-  for (const resource of resources) {
-    if (!resource.name || !NAME.test(resource.name)) errors.push(`resources.${resource.name}: invalid name`);
-    if (resource.name && names.has(resource.name))
-      errors.push(`resources.${resource.name} appears multiple times`);
-    if (resource.name) names.add(resource.name);
-  }
-  for (const job of jobs) {
-    if (!job.name || !NAME.test(job.name)) errors.push(`jobs.${job.name}: invalid name`);
-    for (const step of job.plan ?? []) {
-      for (const kind of ['get', 'put']) {
-        const ref = step[kind];
-        if (typeof ref === 'string' && !names.has(ref)) {
-          errors.push(`jobs.${job.name}.plan.${kind}(${ref}): unknown resource '${ref}'`);
-        }
-      }
-    }
-  }
-  return errors;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
