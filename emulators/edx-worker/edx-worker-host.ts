@@ -14,7 +14,8 @@ import { freePort } from '../loopback-server.js';
  * (the "edxapp" account) whose home holds `edxapp_env` and an `edx-platform/manage.py` backed by
  * Debian's Django and django-oauth-toolkit 1.7 (the version edx-platform pins), with the three
  * retirement commands behaving as domain.md B describes and DOT's real token view serving
- * /oauth2/access_token. Each instance has its own users, so test files can run side by side.
+ * /oauth2/access_token behind Open edX's rate limit. Each instance has its own users, so test
+ * files can run side by side.
  */
 const run = promisify(execFile);
 const PLATFORM_SOURCE = resolve(import.meta.dirname, 'edx-platform');
@@ -36,11 +37,14 @@ const DEFAULT_STATES = [
   'COMPLETE',
 ];
 
-export type EdxWorkerFault = 'pause-after-create' | 'garble' | 'hang' | 'fail';
+/** What manage.py (or create_dot_application) does instead of, or besides, its normal run. */
+export type EdxWorkerFault = 'pause-after-create' | 'garble' | 'hang' | 'fail' | 'noisy-stderr';
 
 export interface EdxWorkerHostOptions {
   retirementStates?: string[];
   workerUsername?: string;
+  /** The LMS's RATELIMIT_RATE on /oauth2/access_token, e.g. `3/m`; unlimited when absent. */
+  tokenRateLimit?: string;
 }
 
 export interface SimulatedApplication {
@@ -90,6 +94,7 @@ export class EdxWorkerHost {
     const host = new EdxWorkerHost({
       retirementStates: options.retirementStates ?? DEFAULT_STATES,
       workerUsername: options.workerUsername ?? 'retirement_service_worker',
+      tokenRateLimit: options.tokenRateLimit ?? '',
     });
     try {
       await host.provision();
@@ -173,6 +178,7 @@ export class EdxWorkerHost {
       'export DJANGO_SETTINGS_MODULE=lms.envs.simulated',
       `export SIMULATED_RETIREMENT_STATES='${JSON.stringify(this.options.retirementStates)}'`,
       `export SIMULATED_WORKER_USERNAME='${this.options.workerUsername}'`,
+      `export SIMULATED_RATELIMIT_RATE='${this.options.tokenRateLimit}'`,
       '',
     ].join('\n');
     await writeFile(join(this.home, 'edxapp_env'), env);
@@ -216,6 +222,18 @@ export class EdxWorkerHost {
     return ((await this.query('user', username)) ?? undefined) as
       | { isStaff: boolean; isSuperuser: boolean; email: string }
       | undefined;
+  }
+
+  /** An application made outside the bot (in Django admin, say), with any grant type. */
+  async addApplication(
+    username: string,
+    name: string,
+    grantType: string,
+  ): Promise<{ clientId: string; clientSecret: string }> {
+    return (await this.query('add-application', username, name, grantType)) as {
+      clientId: string;
+      clientSecret: string;
+    };
   }
 
   async retirementStates(): Promise<string[]> {

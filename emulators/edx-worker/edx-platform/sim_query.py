@@ -29,6 +29,13 @@ elif query == "add-user-in-retirement":
     state, _ = RetirementState.objects.get_or_create(state_name=sys.argv[3], defaults={"state_execution_order": 999})
     UserRetirementStatus.objects.create(user=user, current_state=state)
     result = True
+elif query == "add-application":
+    user, _ = get_user_model().objects.get_or_create(username=sys.argv[2])
+    application = get_application_model().objects.create(
+        name=sys.argv[3], user=user, client_type="confidential", authorization_grant_type=sys.argv[4],
+        redirect_uris="https://example.com/complete",
+    )
+    result = {"clientId": application.client_id, "clientSecret": application.client_secret}
 else:
     raise SystemExit("unknown query " + query)
 print(json.dumps(result))

@@ -2,8 +2,8 @@ import { BotError } from '../../errors.js';
 
 /** `2023-04-28 21:10:00,691 INFO 69935 [name] [user None] [ip None] file.py:82 - message` (MIT's LMS log format). */
 const LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ ([A-Z]+) \d+ \[[^\]]*\].*? - (.*)$/;
+/** `path.py:12: SomeWarning: message`, as warnings.formatwarning writes it. */
 const PYTHON_WARNING = /^\S+\.py:\d+: \w*Warning: /;
-const WARNING_SOURCE = /^\s+warnings\.warn\(/;
 const SECRET_IN_LINE = /(client_secret: )\S+/g;
 
 /**
@@ -12,18 +12,38 @@ const SECRET_IN_LINE = /(client_secret: )\S+/g;
  * message. Anything secret-shaped is masked before a line can be quoted anywhere.
  */
 export function meaningfulLines(output: string): string[] {
-  return (
-    output
-      .split(/\r?\n/)
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
-      .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
-      .filter((line) => line.trim() !== '' && !PYTHON_WARNING.test(line) && !WARNING_SOURCE.test(line))
-      .flatMap((line) => {
-        const log = LOG_LINE.exec(line);
-        if (!log) return [line];
-        return log[1] === 'WARNING' ? [] : [log[2] as string];
-      })
-  );
+  return withoutWarnings(output).flatMap((line) => {
+    const log = LOG_LINE.exec(line);
+    if (!log) return [line];
+    return log[1] === 'WARNING' ? [] : [log[2] as string];
+  });
+}
+
+/**
+ * The lines a command printed itself, for commands that print their report to stdout: Django's
+ * logging and Python's warnings are never part of it, even when a worker sends them to stdout.
+ */
+export function printedLines(stdout: string): string[] {
+  return withoutWarnings(stdout).filter((line) => !LOG_LINE.test(line));
+}
+
+/**
+ * Non-blank lines without ANSI colours or Python warnings. formatwarning follows a warning with
+ * the indented source line it points at, whatever that line says, so that goes too, also after a
+ * warning Django's logging captured (py.warnings).
+ */
+function withoutWarnings(output: string): string[] {
+  const lines: string[] = [];
+  let afterWarning = false;
+  for (const raw of output.split(/\r?\n/)) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+    const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
+    const sourceLine = afterWarning && /^\s/.test(line);
+    const warning = PYTHON_WARNING.test(line);
+    afterWarning = warning || PYTHON_WARNING.test(LOG_LINE.exec(line)?.[2] ?? '');
+    if (line.trim() !== '' && !warning && !sourceLine) lines.push(line);
+  }
+  return lines;
 }
 
 /** A line safe to show in Slack: no secret value, bounded length. */

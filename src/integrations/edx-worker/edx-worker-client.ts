@@ -26,6 +26,16 @@ export interface DotApplication {
 
 export type { EdxWorkerInspection } from './inspection-output.js';
 
+interface CommandOutput {
+  stdout: string;
+  stderr: string;
+}
+
+/** Both streams as one text: for commands whose messages Django logs to stderr, and for quoting a failure. */
+function combined(output: CommandOutput): string {
+  return `${output.stdout}\n${output.stderr}`;
+}
+
 /** Read-only: looks up the worker and its application by the names in the environment; never reads the secret. */
 const INSPECT_SNIPPET = `
 import json, os
@@ -59,7 +69,8 @@ export class EdxWorkerClient {
   }
 
   async populateRetirementStates(): Promise<RetirementStatesResult> {
-    const report = parseRetirementStatesOutput(await this.manage('populate_retirement_states', []));
+    const { stdout } = await this.manage('populate_retirement_states', []);
+    const report = parseRetirementStatesOutput(stdout);
     const states = report.current.map((s) => s.name);
     const expected = this.target.retirementStates;
     if (states.join(',') !== expected.join(',')) {
@@ -77,9 +88,8 @@ export class EdxWorkerClient {
   }
 
   async previewRetirementStates(): Promise<RetirementStatesResult> {
-    const report = parseRetirementStatesOutput(
-      await this.manage('populate_retirement_states', ['--dry_run']),
-    );
+    const { stdout } = await this.manage('populate_retirement_states', ['--dry_run']);
+    const report = parseRetirementStatesOutput(stdout);
     return {
       changed: report.added.length + report.removed.length > 0,
       added: report.added,
@@ -96,7 +106,7 @@ export class EdxWorkerClient {
       '--staff',
       '--superuser',
     ]);
-    const report = parseManageUserOutput(output, username);
+    const report = parseManageUserOutput(combined(output), username);
     const inspection = await this.inspect();
     if (!inspection.user.isStaff || !inspection.user.isSuperuser) {
       throw new BotError({
@@ -117,10 +127,14 @@ export class EdxWorkerClient {
   async ensureDotApplication(): Promise<DotApplication> {
     const { dotApplicationName: name, workerUsername: username } = this.target;
     const base = [name, username, '--grant-type', 'client-credentials'];
-    let report = parseDotApplicationOutput(await this.manage('create_dot_application', base), name, username);
+    let report = parseDotApplicationOutput(
+      combined(await this.manage('create_dot_application', base)),
+      name,
+      username,
+    );
     if (report.kind === 'exists') {
       report = parseDotApplicationOutput(
-        await this.manage('create_dot_application', [...base, '--update']),
+        combined(await this.manage('create_dot_application', [...base, '--update'])),
         name,
         username,
       );
@@ -153,19 +167,22 @@ export class EdxWorkerClient {
       { RB_USERNAME: this.target.workerUsername, RB_APPLICATION: this.target.dotApplicationName },
       this.target.edxWorker.commandTimeoutSeconds,
     );
-    return parseInspectionOutput(await this.run('shell', command));
+    return parseInspectionOutput(combined(await this.run('shell', command)));
   }
 
-  private manage(command: string, args: string[]): Promise<string> {
+  private manage(command: string, args: string[]): Promise<CommandOutput> {
     const { appUser, commandTimeoutSeconds } = this.target.edxWorker;
     return this.run(command, manageCommand(appUser, [command, ...args], commandTimeoutSeconds));
   }
 
-  /** Runs a command line and returns stdout and stderr combined, or a typed error quoting why it failed. */
-  private async run(name: string, commandLine: string): Promise<string> {
+  /**
+   * Runs a command line and returns its stdout and stderr apart (a report printed to stdout must
+   * not be mixed with stderr's logging), or a typed error quoting why it failed.
+   */
+  private async run(name: string, commandLine: string): Promise<CommandOutput> {
     const timeoutSeconds = this.target.edxWorker.commandTimeoutSeconds;
     const result = await this.deps.transport.exec(commandLine, { timeoutSeconds });
-    const output = `${result.stdout}\n${result.stderr}`;
+    const output = combined(result);
     this.deps.logger.debug(
       { command: name, code: result.code, output: this.deps.redactor.redact(quotable(output)) },
       'edx-worker command finished',
@@ -178,7 +195,7 @@ export class EdxWorkerClient {
       });
     }
     if (result.code !== 0) throw this.commandFailed(name, output, result.code);
-    return output;
+    return { stdout: result.stdout, stderr: result.stderr };
   }
 
   private commandFailed(name: string, output: string, code: number | null): BotError {

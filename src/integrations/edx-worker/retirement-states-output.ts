@@ -1,4 +1,4 @@
-import { meaningfulLines, parsePythonSet, unexpectedOutput } from './command-output.js';
+import { parsePythonSet, printedLines, unexpectedOutput } from './command-output.js';
 
 export interface RetirementStatesReport {
   dryRun: boolean;
@@ -11,9 +11,12 @@ export interface RetirementStatesReport {
 
 const COMMAND = 'populate_retirement_states';
 
-/** Parses populate_retirement_states' stdout report (domain.md B.1). */
-export function parseRetirementStatesOutput(output: string): RetirementStatesReport {
-  const lines = meaningfulLines(output);
+/**
+ * Parses populate_retirement_states' report (domain.md B.1) from its stdout alone: the command
+ * print()s every line of it, while stderr carries whatever Django logs and Python warns.
+ */
+export function parseRetirementStatesOutput(stdout: string): RetirementStatesReport {
+  const lines = printedLines(stdout);
   const field = (label: string) => {
     const line = lines.find((l) => l.startsWith(`   ${label}: `));
     if (!line) throw unexpectedOutput(COMMAND, lines, `"${label}:"`);

@@ -1,10 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BotError } from '../../errors.js';
 import type { OAuthClientCredentials } from '../vault/credential-store.js';
+import { readTokenAnswer, type TokenAnswer, type TokenGrant, tokenAnswerError } from './token-answer.js';
 
-export interface TokenGrant {
-  tokenType?: string;
-  expiresIn?: number;
-}
+export type { TokenGrant } from './token-answer.js';
+
+/**
+ * A Retry-After up to this long is waited out here; a longer one is left to the run queue's
+ * backoff, so a rate-limited LMS cannot hold a worker slot for minutes.
+ */
+const MAX_RETRY_AFTER_SECONDS = 30;
+const RATE_LIMIT_WAITS = 2;
 
 /**
  * Requests a token exactly as tubular does (domain.md C.2): a form-encoded client-credentials
@@ -16,10 +22,25 @@ export async function verifyClientCredentials(
   options: { timeoutMs?: number } = {},
 ): Promise<TokenGrant> {
   const host = credentials.host.replace(/\/+$/, '');
-  const url = `${host}/oauth2/access_token`;
-  let response: Response;
+  for (let waits = 0; ; waits++) {
+    const answer = await requestToken(credentials, host, options.timeoutMs ?? 15_000);
+    if (answer.kind === 'token') return answer.grant;
+    const wait = answer.kind === 'rate-limited' ? answer.retryAfterSeconds : undefined;
+    if (wait !== undefined && wait <= MAX_RETRY_AFTER_SECONDS && waits < RATE_LIMIT_WAITS) {
+      await sleep(wait * 1000);
+      continue;
+    }
+    throw tokenAnswerError(answer, { host, clientId: credentials.id });
+  }
+}
+
+async function requestToken(
+  credentials: OAuthClientCredentials,
+  host: string,
+  timeoutMs: number,
+): Promise<TokenAnswer> {
   try {
-    response = await fetch(url, {
+    const response = await fetch(`${host}/oauth2/access_token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'tubular' },
       body: new URLSearchParams({
@@ -29,40 +50,18 @@ export async function verifyClientCredentials(
         token_type: 'jwt',
       }).toString(),
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    return readTokenAnswer(response, await response.text());
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     throw new BotError({
       code: 'lms_unreachable',
       userMessage: timedOut
-        ? `The LMS at ${host} did not answer within ${(options.timeoutMs ?? 15_000) / 1000} s.`
+        ? `The LMS at ${host} did not answer within ${timeoutMs / 1000} s.`
         : `The LMS at ${host} is unreachable.`,
       detail: String((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name),
       retryable: true,
     });
   }
-  const body = (await response.json().catch(() => undefined)) as
-    | { access_token?: string; token_type?: string; expires_in?: number; error?: string }
-    | undefined;
-  if (response.ok && body?.access_token) {
-    return { tokenType: body.token_type, expiresIn: body.expires_in };
-  }
-  if (body?.error === 'invalid_client') {
-    throw new BotError({
-      code: 'lms_credentials_rejected',
-      userMessage: `The LMS at ${host} does not accept client id \`${credentials.id}\` with the stored secret (invalid_client: the id is unknown there or the secret is wrong).`,
-    });
-  }
-  if (response.status >= 500) {
-    throw new BotError({
-      code: 'lms_server_error',
-      userMessage: `The LMS at ${host} answered ${response.status} to the token request.`,
-      retryable: true,
-    });
-  }
-  throw new BotError({
-    code: 'lms_host_mismatch',
-    userMessage: `${host} did not answer like an Open edX LMS token endpoint (HTTP ${response.status}${body?.error ? `, ${body.error}` : ''}); check the host stored with the credentials.`,
-  });
 }

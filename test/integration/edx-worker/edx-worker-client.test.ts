@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker, EdxWorkerHost } from '../../../emulators/edx-worker/edx-worker-host.js';
 import type { Target } from '../../../src/config/catalog.js';
 import { EdxWorkerClient } from '../../../src/integrations/edx-worker/edx-worker-client.js';
+import { manageCommand } from '../../../src/integrations/edx-worker/remote-command.js';
 import { connectSsh } from '../../../src/integrations/edx-worker/ssh-transport.js';
 import { verifyClientCredentials } from '../../../src/integrations/lms-oauth/verify-client-credentials.js';
 import { createLogger } from '../../../src/logging/logger.js';
@@ -178,6 +179,28 @@ describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
       const garbled = await rejection(edx.populateRetirementStates());
       expect(garbled.code).toBe('edx_unexpected_output');
       expect(garbled.userMessage).toContain('segmentation of the flux capacitor');
+    } finally {
+      await host.setFault(null);
+      await transport.close();
+    }
+  });
+
+  it('reads the states from stdout while stderr carries log lines and a two-line warning', async () => {
+    const { transport, edx } = await client();
+    await host.setFault('noisy-stderr');
+    try {
+      const expected = target().retirementStates;
+      expect(await edx.previewRetirementStates()).toMatchObject({ changed: false, states: expected });
+      expect(await edx.populateRetirementStates()).toMatchObject({ changed: false, states: expected });
+      expect(await edx.ensureWorkerUser()).toEqual({ created: false, changedFlags: [] });
+      const raw = await transport.exec(
+        manageCommand(host.appUser, ['populate_retirement_states', '--dry_run'], 60),
+        { timeoutSeconds: 60 },
+      );
+      expect(raw.stderr).toMatch(
+        /RemovedInDjango41Warning: .*\n {2}app_config = AppConfig\.create\(entry\)\n/,
+      );
+      expect(raw.stderr).toMatch(/^[-\d]+ [\d:,]+ INFO \d+ \[/m);
     } finally {
       await host.setFault(null);
       await transport.close();

@@ -28,6 +28,8 @@ DATABASES = {
 RETIREMENT_STATES = json.loads(os.environ.get("SIMULATED_RETIREMENT_STATES", "[]"))
 RETIREMENT_SERVICE_WORKER_USERNAME = os.environ.get("SIMULATED_WORKER_USERNAME", "retirement_worker")
 OAUTH2_PROVIDER = {"SCOPES": {"read": "Read", "write": "Write"}}
+# Like edx-platform's RATELIMIT_RATE for /oauth2/access_token; empty means no limit.
+RATELIMIT_RATE = os.environ.get("SIMULATED_RATELIMIT_RATE", "")
 
 LOGGING = {
     "version": 1,
