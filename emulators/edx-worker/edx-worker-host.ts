@@ -53,6 +53,8 @@ export interface SimulatedApplication {
   clientId: string;
   user: string;
   grantType: string;
+  /** DOT's auto_now timestamp: it moves whenever the application is saved, even unchanged. */
+  updated: string;
 }
 
 let hostable: boolean | undefined;

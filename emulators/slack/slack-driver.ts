@@ -52,8 +52,13 @@ export class SlackDriver {
   ) {}
 
   async slash(text: string, options: SlashOptions = {}): Promise<SignedResponse> {
+    return this.send(this.slashBody(text, options), 'application/x-www-form-urlencoded');
+  }
+
+  /** The form body Slack posts for `/retirement <text>`: each call is a new invocation (trigger id). */
+  slashBody(text: string, options: SlashOptions = {}): string {
     const user = options.user ?? { id: 'U0REQUESTER', name: 'requester' };
-    const body = new URLSearchParams({
+    return new URLSearchParams({
       token: 'deprecated-verification-token',
       team_id: this.teamId,
       team_domain: 'emulator',
@@ -68,7 +73,6 @@ export class SlackDriver {
       response_url: this.options.emulator.responseUrl(user.id),
       trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
     }).toString();
-    return this.send(body, 'application/x-www-form-urlencoded');
   }
 
   async click(actionId: string, options: ClickOptions): Promise<SignedResponse> {

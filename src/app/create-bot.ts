@@ -1,15 +1,12 @@
-import type { Worker } from 'bullmq';
 import type { Catalog } from '../config/catalog.js';
 import type { Env } from '../config/env.js';
 import { ApproverDirectory } from '../jobs/approver-directory.js';
 import { AuditLog } from '../jobs/audit-log.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
-import { RunExecutor } from '../jobs/run-executor.js';
 import { RunJournal } from '../jobs/run-journal.js';
 import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
 import { RunService } from '../jobs/run-service.js';
 import { RunStore } from '../jobs/run-store.js';
-import { createRunWorker } from '../jobs/run-worker.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
@@ -21,6 +18,7 @@ import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
 import { operationalRoutes } from './operational-routes.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
+import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
 
 /** A run waits this long at most for Slack's Retry-After on one message; later ones catch up. */
 const SLACK_MAX_WAIT_MS = 5_000;
@@ -37,6 +35,8 @@ export interface BotOptions {
   metrics?: Metrics;
   /** Tests shorten BullMQ's lock so a killed worker's run is picked up quickly. */
   workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
+  /** Tests shorten how soon an orphaned run is reconciled. */
+  reconcile?: ReconcileTiming;
 }
 
 export interface Bot {
@@ -90,10 +90,11 @@ export function createBot(options: BotOptions): Bot {
   });
   const journal = (runStore: RunStore, runAudit: AuditLog, post: boolean) =>
     new RunJournal({ store: runStore, audit: runAudit, metrics, reporter, logger, post });
+  const scheduler = queueScheduler(queue);
   const runs = new RunService({
     journal: journal(store, audit, false),
     store,
-    scheduler: queueScheduler(queue),
+    scheduler,
     catalog,
     approvers: new ApproverDirectory(usergroupMembers(client, gate)),
   });
@@ -104,28 +105,25 @@ export function createBot(options: BotOptions): Bot {
     status: { readPipeline: options.readPipeline, store },
     metrics,
     logger,
-    firstDelivery: async (eventId) =>
-      (await redis.requests.set(`${prefix}:event:${eventId}`, '1', 'EX', 3600, 'NX')) === 'OK',
+    // Kept past Slack's 5-minute signature window, after which a replay is refused anyway.
+    firstDelivery: async (requestId) =>
+      (await redis.requests.set(`${prefix}:request:${requestId}`, '1', 'EX', 600, 'NX')) === 'OK',
   });
 
-  let worker: Worker | undefined;
+  let worker: { close(): Promise<void> } | undefined;
   const startWorker = () => {
     const workerStore = new RunStore(redis.runs, prefix);
-    const executor = new RunExecutor({
-      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), true),
+    worker = startRunWorker({
+      env,
       catalog,
       plans: options.plans,
       logger,
-    });
-    worker = createRunWorker({
-      connection: redis.queue,
-      prefix,
-      executor,
+      redis,
       store: workerStore,
-      logger,
-      concurrency: env.WORKER_CONCURRENCY,
-      lockDurationMs: options.workerTiming?.lockDurationMs ?? env.WORKER_LOCK_DURATION_MS,
-      stalledIntervalMs: options.workerTiming?.stalledIntervalMs ?? env.WORKER_STALLED_INTERVAL_MS,
+      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), true),
+      scheduler,
+      workerTiming: options.workerTiming,
+      reconcile: options.reconcile ?? DEFAULT_RECONCILE_TIMING,
     });
   };
 

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Catalog, Target } from '../config/catalog.js';
+import { toBotError } from '../errors.js';
 import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../jobs/pair-status.js';
 import type { RunExecutor } from '../jobs/run-executor.js';
 import type { RunJournal } from '../jobs/run-journal.js';
@@ -88,6 +89,19 @@ async function executeInTerminal(
     return 1;
   }
   const gate = terminalApprovalGate({ ...deps, yes });
-  const outcome = await deps.executor.execute(runId, { gate, canRetry: false });
-  return outcome.kind === 'finished' && outcome.status === 'succeeded' ? 0 : 1;
+  const release = deps.runs.keepAlive(runId);
+  try {
+    const outcome = await deps.executor.execute(runId, { gate, canRetry: false });
+    return outcome.kind === 'finished' && outcome.status === 'succeeded' ? 0 : 1;
+  } catch (thrown) {
+    // Whatever stopped this process's run ends it, so the pair is free for the next one.
+    const error = toBotError(thrown);
+    await deps.executor
+      .abandon(runId, { code: error.code, message: error.userMessage })
+      .catch(() => undefined);
+    deps.stderr.write(`retirement-bot: run ${runId} failed: ${error.userMessage}\n`);
+    return 1;
+  } finally {
+    await release();
+  }
 }

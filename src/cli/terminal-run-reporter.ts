@@ -33,8 +33,9 @@ export class TerminalRunReporter implements RunReporter {
       );
       if (step.details && step.status !== 'running') this.line(`details:${step.id}`, indent(step.details));
     });
-    for (const approval of run.approvals) {
-      this.line(`approval:${approval.phase}`, `  ? approval for ${approval.phase}: ${approval.status}`);
+    for (const [index, approval] of run.approvals.entries()) {
+      if (approval.status === 'not_needed') continue;
+      this.line(`approval:${index}`, `  ? approval for ${approval.phase}: ${approval.status}`);
     }
     return undefined;
   }

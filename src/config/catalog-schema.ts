@@ -9,9 +9,22 @@ const slackUsergroupId = z
   .string()
   .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S012ABCDEF');
 
+/**
+ * Credentials and tokens travel to these addresses, so they must be https; plain http is only for
+ * this machine's own loopback services (the sandbox and the tests' emulators).
+ */
 const httpsUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL with a scheme' })
+  .refine((url) => isHttpsOrLoopback(url), 'must use https (plain http only for loopback addresses)')
   .transform((url) => url.replace(/\/+$/, ''));
+
+export function isHttpsOrLoopback(url: string): boolean {
+  // A value that is no URL at all is reported by the URL check itself.
+  if (!URL.canParse(url)) return true;
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'https:') return true;
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
 
 const djangoIdentifier = z.string().regex(/^[A-Za-z0-9_.@+-]{1,150}$/, 'must be a valid Django username');
 
@@ -59,6 +72,12 @@ const concourseFields = {
   job: z.string().regex(/^[a-z0-9][a-z0-9\-_.]*$/, 'must be a Concourse job name'),
 };
 
+/** Slack users and user groups; groups are looked up at each click. */
+const peopleSchema = z.strictObject({
+  users: z.array(slackUserId),
+  usergroups: z.array(slackUsergroupId),
+});
+
 const approvalFields = {
   required: z.boolean(),
   allowSelfApproval: z.boolean(),
@@ -67,10 +86,7 @@ const approvalFields = {
     .int()
     .min(1)
     .max(60 * 24 * 14),
-  approvers: z.strictObject({
-    users: z.array(slackUserId),
-    usergroups: z.array(slackUsergroupId),
-  }),
+  approvers: peopleSchema,
 };
 
 /** Every level of the catalog may set any of these; an environment's values win. */
@@ -84,6 +100,8 @@ const layerFields = {
   vault: z.strictObject(vaultFields).partial(),
   concourse: z.strictObject(concourseFields).partial(),
   approval: z.strictObject(approvalFields).partial(),
+  /** Who besides the requester and the approvers may cancel and retry runs. */
+  operators: peopleSchema.partial(),
 };
 
 export const layerSchema = z.strictObject(layerFields).partial();
@@ -115,6 +133,12 @@ export const targetSchema = z.strictObject({
   edxWorker: z.strictObject(edxWorkerFields),
   vault: z.strictObject({ ...vaultFields, address: httpsUrl.optional() }),
   concourse: z.strictObject(concourseFields),
+  operators: z
+    .strictObject({
+      users: z.array(slackUserId).default([]),
+      usergroups: z.array(slackUsergroupId).default([]),
+    })
+    .default({ users: [], usergroups: [] }),
   approval: z.strictObject(approvalFields).superRefine((approval, ctx) => {
     const { users, usergroups } = approval.approvers;
     if (approval.required && users.length + usergroups.length === 0) {

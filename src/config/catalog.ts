@@ -88,9 +88,10 @@ export function parseCatalog(text: string, source = 'catalog'): Catalog {
   } catch (error) {
     throw new ConfigError([`${source}: not valid YAML: ${(error as Error).message}`]);
   }
-  const problems = unknownTopLevelKeys(raw).map(
-    (key) => `${source}: ${key}: unknown key (use an x- prefix for anchors)`,
-  );
+  const problems = [
+    ...unknownTopLevelKeys(raw).map((key) => `${source}: ${key}: unknown key (use an x- prefix for anchors)`),
+    ...invalidNames(raw).map((path) => `${source}: ${path}: ${NAME_RULE}`),
+  ];
   const file = catalogFileSchema.safeParse(raw);
   if (!file.success) throw new ConfigError([...problems, ...describeIssues(source, file.error.issues)]);
 
@@ -108,6 +109,28 @@ export function parseCatalog(text: string, source = 'catalog'): Catalog {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return new Catalog(targets);
+}
+
+const NAME_RULE = 'is not a valid name (lowercase letters, digits and dashes)';
+
+/**
+ * App and environment names the schema cannot see: a `__proto__` key vanishes when copied into a
+ * plain object, so it would silently drop a pair instead of being reported. The schema reports
+ * every other invalid name.
+ */
+function invalidNames(raw: unknown): string[] {
+  const apps = isPlainObject(raw) ? raw.apps : undefined;
+  if (!isPlainObject(apps)) return [];
+  return Object.keys(apps).flatMap((app) => {
+    const layer = apps[app];
+    const environments = isPlainObject(layer) ? layer.environments : undefined;
+    const envProblems = isPlainObject(environments)
+      ? Object.keys(environments)
+          .filter((env) => env === '__proto__')
+          .map((env) => `apps.${app}.environments.${env}`)
+      : [];
+    return [...(app === '__proto__' ? [`apps.${app}`] : []), ...envProblems];
+  });
 }
 
 function unknownTopLevelKeys(raw: unknown): string[] {

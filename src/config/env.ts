@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { isHttpsOrLoopback } from './catalog-schema.js';
 import { ConfigError } from './config-error.js';
+
+const HTTPS_RULE = 'must use https (plain http only for loopback addresses)';
 
 const optionalText = z.string().min(1).optional();
 
@@ -28,9 +31,9 @@ const envSchema = z
     SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
-    SLACK_API_URL: z.url().optional(),
+    SLACK_API_URL: z.url().refine(isHttpsOrLoopback, HTTPS_RULE).optional(),
 
-    VAULT_ADDR: z.url().optional(),
+    VAULT_ADDR: z.url().refine(isHttpsOrLoopback, HTTPS_RULE).optional(),
     VAULT_TOKEN: optionalText,
     VAULT_ROLE_ID: optionalText,
     VAULT_SECRET_ID: optionalText,

@@ -3,7 +3,7 @@ import { BotError } from '../errors.js';
 import type { ApproverDirectory } from './approver-directory.js';
 import type { RunJournal } from './run-journal.js';
 import type { ApprovalPhase, ApprovalRecord, RunRecord } from './run-record.js';
-import { recordDecision } from './run-transitions.js';
+import { currentApproval, recordDecision } from './run-transitions.js';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -22,13 +22,10 @@ export interface DecisionDeps {
  * Records one approver's decision on one phase. The pending → decided transition happens once,
  * atomically, so double clicks and replayed requests find it already decided and change nothing.
  */
-export async function decideApproval(
-  request: { runId: string; phase: ApprovalPhase; decision: Decision; userId: string },
-  deps: DecisionDeps,
-): Promise<DecisionOutcome> {
+export async function decideApproval(request: DecisionRequest, deps: DecisionDeps): Promise<DecisionOutcome> {
   const now = deps.now ?? Date.now;
   const run = await deps.journal.get(request.runId);
-  const approval = run?.approvals.find((a) => a.phase === request.phase);
+  const approval = run && clickedApproval(run, request);
   if (!run || !approval) return { kind: 'refused', message: 'This approval no longer exists.' };
   const target = deps.catalog.get(run.app, run.env);
   if (!target) return { kind: 'refused', message: `${run.app} ${run.env} is no longer configured.` };
@@ -55,12 +52,33 @@ export async function decideApproval(
   const decidedAt = now();
   const { run: updated, changed } = await deps.journal.apply(
     run.id,
-    recordDecision(request.phase, request.decision, request.userId, decidedAt),
+    recordDecision(request.phase, request.decision, request.userId, decidedAt, approval.messageTs),
     { show: false },
   );
-  const decided = updated.approvals.find((a) => a.phase === request.phase);
+  const decided = clickedApproval(updated, request);
   if (!changed || !decided) return { kind: 'refused', message: refusal(decided, decidedAt) };
   return { kind: 'decided', run: updated, approval: decided };
+}
+
+export interface DecisionRequest {
+  runId: string;
+  phase: ApprovalPhase;
+  decision: Decision;
+  userId: string;
+  /** The approval message the button was on; without it, the phase's current approval. */
+  messageTs?: string;
+}
+
+/**
+ * The approval a click is about: the one whose message holds the button. A click on an older
+ * approval message (an earlier attempt, a superseded preview) finds that old approval, already
+ * closed, and decides nothing.
+ */
+function clickedApproval(run: RunRecord, request: DecisionRequest): ApprovalRecord | undefined {
+  if (request.messageTs !== undefined) {
+    return run.approvals.find((a) => a.phase === request.phase && a.messageTs === request.messageTs);
+  }
+  return currentApproval(run, request.phase);
 }
 
 function refusal(approval: ApprovalRecord | undefined, now: number): string {
@@ -83,5 +101,9 @@ function alreadyDecided(approval: ApprovalRecord): string {
       return 'The run was cancelled, so there is nothing to approve.';
     case 'pending':
       return 'Still waiting for a decision.';
+    case 'superseded':
+      return 'What this phase would change moved on since this was asked; decide on the newer approval in the thread.';
+    case 'not_needed':
+      return 'This phase needed no approval.';
   }
 }

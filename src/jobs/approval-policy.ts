@@ -1,9 +1,18 @@
+import { createHash } from 'node:crypto';
 import type { Target } from '../config/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApprovalGate } from './ports.js';
 import type { RunJournal } from './run-journal.js';
 import type { ApprovalPhase, ApprovalRecord, RunRecord } from './run-record.js';
-import { expireApproval, finishRun, requestApproval, setRunStatus } from './run-transitions.js';
+import {
+  currentApproval,
+  expireApproval,
+  finishRun,
+  requestApproval,
+  setRunStatus,
+  supersedeApproval,
+  useApproval,
+} from './run-transitions.js';
 import type { RunPlan, StepDefinition } from './step-definition.js';
 
 /** Where the gate leaves the run: go on with the phase, park it until a decision, or it ended. */
@@ -18,35 +27,44 @@ export interface ApprovalGateDeps {
   now: () => number;
 }
 
-/** A setup on a pair whose policy requires approval asks once per phase, before its first step. */
-export function phaseNeedsApproval(
-  run: RunRecord,
-  target: Target,
-  step: StepDefinition,
-  plan: RunPlan,
-): boolean {
+/**
+ * A setup on a pair whose policy requires approval passes the gate before the first step of each
+ * phase it runs in an attempt; once a phase started on an approval (or needed none) in this
+ * attempt, its later steps follow. A Retry is a new attempt, so unfinished phases ask again.
+ */
+export function phaseNeedsApproval(run: RunRecord, target: Target, step: StepDefinition): boolean {
   if (run.kind !== 'setup' || !target.approval.required || !step.phase) return false;
-  return plan.steps.find((s) => s.phase === step.phase)?.id === step.id;
+  return currentApproval(run, step.phase)?.usedAt === undefined;
 }
 
 export function newApproval(
+  run: RunRecord,
   phase: ApprovalPhase,
   changes: string,
   target: Target,
   now: number,
+  status: 'pending' | 'not_needed' = 'pending',
 ): ApprovalRecord {
   return {
     phase,
-    status: 'pending',
+    status,
+    attempt: run.attempt,
     changes,
+    previewDigest: previewDigest(changes),
     requestedAt: now,
     expiresAt: now + target.approval.ttlMinutes * 60_000,
+    ...(status === 'not_needed' ? { usedAt: now } : {}),
   };
 }
 
+function previewDigest(changes: string): string {
+  return createHash('sha256').update(changes).digest('hex');
+}
+
 /**
- * Takes a run through the approval of one phase: preview what the phase would change (no change,
- * no approval), ask, let an unanswered request expire, and act on the decision.
+ * Takes a run through the approval of one phase: preview what the phase would change (nothing to
+ * change, no approval), ask, let an unanswered or unused approval expire, and act on the decision.
+ * A given approval is used only if the phase would still change exactly what was approved.
  */
 export async function passApprovalGate(
   initial: RunRecord,
@@ -58,36 +76,50 @@ export async function passApprovalGate(
 ): Promise<GateOutcome> {
   const { journal } = deps;
   let run = initial;
-  if (!approvalFor(run, phase)) {
-    const preview = await plan.previewPhase(phase, {
+  const preview = () =>
+    plan.previewPhase(phase, {
       run,
       target,
       logger: deps.logger.child({ runId: run.id, phase }),
       cancelRequested: async () => Boolean((await journal.mustGet(run.id)).cancelRequestedBy),
     });
-    if (!preview.changes) return { kind: 'continue', run };
+  const current = currentApproval(run, phase);
+  if (!current || current.status === 'superseded') {
+    const changes = await preview();
+    const status = changes.changes ? 'pending' : 'not_needed';
     run = await journal.record(
       run.id,
-      requestApproval(newApproval(phase, preview.summary, target, deps.now())),
+      requestApproval(newApproval(run, phase, changes.summary, target, deps.now(), status)),
     );
+    if (status === 'not_needed') return { kind: 'continue', run };
   }
-  let approval = approvalFor(run, phase) as ApprovalRecord;
-  if (approval.status === 'pending' && deps.now() >= approval.expiresAt) {
-    run = await journal.record(run.id, expireApproval(phase), { show: false });
-    approval = approvalFor(run, phase) as ApprovalRecord;
+  let approval = currentApproval(run, phase) as ApprovalRecord;
+  if (deps.now() >= approval.expiresAt && (approval.status === 'pending' || approval.status === 'approved')) {
+    run = await journal.record(run.id, expireApproval(phase), { show: approval.status === 'approved' });
+    approval = currentApproval(run, phase) as ApprovalRecord;
   }
   if (approval.status === 'pending') {
     run = await journal.record(run.id, setRunStatus('awaiting_approval'));
     if ((await gate.awaitDecision(run, approval)) === 'wait')
       return { kind: 'parked', until: approval.expiresAt };
     run = await journal.mustGet(run.id);
-    approval = approvalFor(run, phase) as ApprovalRecord;
+    approval = currentApproval(run, phase) as ApprovalRecord;
   }
   switch (approval.status) {
-    case 'approved':
-      return { kind: 'continue', run: await journal.record(run.id, setRunStatus('running')) };
+    case 'approved': {
+      if (await stillCovered(approval, preview)) {
+        const used = await journal.record(run.id, useApproval(phase, deps.now()), { show: false });
+        return { kind: 'continue', run: await journal.record(used.id, setRunStatus('running')) };
+      }
+      deps.logger.info({ runId: run.id, phase }, 'the approved changes moved on; asking again');
+      const superseded = await journal.record(run.id, supersedeApproval(phase));
+      return passApprovalGate(superseded, target, plan, phase, gate, deps);
+    }
     case 'pending':
       return { kind: 'parked', until: approval.expiresAt };
+    case 'not_needed':
+    case 'superseded':
+      return { kind: 'continue', run };
     default:
       return {
         kind: 'ended',
@@ -96,6 +128,10 @@ export async function passApprovalGate(
   }
 }
 
-function approvalFor(run: RunRecord, phase: ApprovalPhase): ApprovalRecord | undefined {
-  return run.approvals.find((a) => a.phase === phase);
+/** The approval covers the phase only while the phase would change exactly what was approved. */
+async function stillCovered(
+  approval: ApprovalRecord,
+  preview: () => Promise<{ summary: string }>,
+): Promise<boolean> {
+  return previewDigest((await preview()).summary) === approval.previewDigest;
 }

@@ -1,29 +1,33 @@
 import type { Target } from '../config/catalog.js';
 import type { UsergroupMembers } from './ports.js';
 
-/** Answers "may this user decide on this pair's approvals?", caching group members briefly. */
+/** Slack users and user groups, as the catalog names approvers and operators. */
+export interface People {
+  users: readonly string[];
+  usergroups: readonly string[];
+}
+
+/**
+ * Answers "is this user one of these people?" for a pair's approvers and operators. Group members
+ * are looked up at every question, never cached, so a person removed from a group loses the right
+ * at once (GitHub's required reviewers and Atlantis's apply requirements check at the click too).
+ */
 export class ApproverDirectory {
-  private readonly cache = new Map<string, { users: string[]; until: number }>();
+  constructor(private readonly members: UsergroupMembers) {}
 
-  constructor(
-    private readonly members: UsergroupMembers,
-    private readonly ttlMs = 60_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async isApprover(target: Target, userId: string): Promise<boolean> {
-    if (target.approval.approvers.users.includes(userId)) return true;
-    for (const group of target.approval.approvers.usergroups) {
-      if ((await this.groupMembers(group)).includes(userId)) return true;
-    }
-    return false;
+  isApprover(target: Target, userId: string): Promise<boolean> {
+    return this.isAmong(target.approval.approvers, userId);
   }
 
-  private async groupMembers(group: string): Promise<string[]> {
-    const cached = this.cache.get(group);
-    if (cached && cached.until > this.now()) return cached.users;
-    const users = await this.members(group);
-    this.cache.set(group, { users, until: this.now() + this.ttlMs });
-    return users;
+  isOperator(target: Target, userId: string): Promise<boolean> {
+    return this.isAmong(target.operators, userId);
+  }
+
+  private async isAmong(people: People, userId: string): Promise<boolean> {
+    if (people.users.includes(userId)) return true;
+    for (const group of people.usergroups) {
+      if ((await this.members(group)).includes(userId)) return true;
+    }
+    return false;
   }
 }

@@ -14,9 +14,13 @@ export type AuditEvent = { type: AuditEventType; runId: string } & Record<
   string | number | undefined
 >;
 
+/** The trail keeps a little over a year: long enough to answer "who approved last year's setup". */
+export const AUDIT_RETENTION_DAYS = 400;
+
 /**
- * The append-only trail of who asked for what and what happened, in a Redis stream. It is never
- * trimmed by the bot; export it with XRANGE. Entries hold ids, names and outcomes, never secrets.
+ * The append-only trail of who asked for what and what happened, in a Redis stream. Entries older
+ * than the retention are trimmed as new ones arrive (XADD MINID; the trail grows by a few dozen
+ * entries a run, so exact trimming is cheap); export it with XRANGE to keep it longer. Entries hold ids, names and outcomes, never secrets.
  */
 export class AuditLog {
   constructor(
@@ -28,7 +32,8 @@ export class AuditLog {
     const fields = Object.entries({ ...event, at: new Date().toISOString() })
       .filter(([, value]) => value !== undefined)
       .flatMap(([field, value]) => [field, String(value)]);
-    return (await this.redis.xadd(this.key, '*', ...fields)) as string;
+    const oldest = Date.now() - AUDIT_RETENTION_DAYS * 24 * 3600_000;
+    return (await this.redis.xadd(this.key, 'MINID', String(oldest), '*', ...fields)) as string;
   }
 
   async entries(runId?: string): Promise<Record<string, string>[]> {

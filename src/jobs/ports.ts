@@ -54,6 +54,8 @@ export interface RunPlanFactory {
 export interface RunScheduler {
   enqueue(run: RunRecord): Promise<void>;
   wake(run: RunRecord): Promise<void>;
+  /** Whether the run's current attempt has a job that will still run it, had one that ended, or none. */
+  jobState(run: RunRecord): Promise<'live' | 'ended' | 'missing'>;
 }
 
 /** The members of a Slack user group (usergroups.users.list). */

@@ -75,12 +75,12 @@ export class RunExecutor {
     }
   }
 
-  /** Ends a run whose job died outside any step (a bug, or Redis lost mid-transition). */
-  async abandon(runId: string, reason: string): Promise<void> {
+  /** Ends a run whose executor stopped outside any step (a bug, or a lost connection). */
+  async abandon(runId: string, reason: { code: string; message: string }): Promise<void> {
     const run = await this.deps.journal.mustGet(runId);
     if (isFinal(run.status)) return;
     const step = run.steps.find((s) => s.status === 'running')?.id ?? 'run';
-    await this.finish(run, 'failed', { step, code: 'internal_error', message: reason });
+    await this.finish(run, 'failed', { step, ...reason });
   }
 
   private async executeSteps(
@@ -94,7 +94,7 @@ export class RunExecutor {
       const record = run.steps.find((s) => s.id === step.id);
       if (record?.status === 'done' || record?.status === 'skipped') continue;
       if (run.cancelRequestedBy) return this.finish(run, 'cancelled');
-      if (step.phase && phaseNeedsApproval(run, target, step, plan)) {
+      if (step.phase && phaseNeedsApproval(run, target, step)) {
         const gate = await passApprovalGate(run, target, plan, step.phase, options.gate, {
           journal: this.deps.journal,
           logger: this.deps.logger,

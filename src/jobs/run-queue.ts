@@ -24,8 +24,9 @@ export function createRunQueue(connection: Redis, prefix: string): Queue<RunJobD
     defaultJobOptions: {
       attempts: RUN_ATTEMPTS,
       backoff: { type: 'exponential', delay: 2_000 },
+      // Job data is only a run id (the run record is the history), so jobs need not live long.
       removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600, count: 5000 },
     },
   });
 }
@@ -41,6 +42,21 @@ export async function wakeRun(queue: Queue<RunJobData>, run: RunRecord): Promise
   if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => undefined);
 }
 
+const LIVE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
+
+export async function runJobState(
+  queue: Queue<RunJobData>,
+  run: RunRecord,
+): Promise<'live' | 'ended' | 'missing'> {
+  const job = await queue.getJob(runJobId(run));
+  if (!job) return 'missing';
+  return LIVE_STATES.includes(await job.getState()) ? 'live' : 'ended';
+}
+
 export function queueScheduler(queue: Queue<RunJobData>): RunScheduler {
-  return { enqueue: (run) => enqueueRun(queue, run), wake: (run) => wakeRun(queue, run) };
+  return {
+    enqueue: (run) => enqueueRun(queue, run),
+    wake: (run) => wakeRun(queue, run),
+    jobState: (run) => runJobState(queue, run),
+  };
 }

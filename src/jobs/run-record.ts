@@ -6,7 +6,7 @@ import { BotError } from '../errors.js';
  * the run id). It holds no secret: checkpoints store ids, versions and paths only. Records carry a
  * schema version, so a record written by another version of the bot is refused, not misread.
  */
-export const RUN_RECORD_SCHEMA_VERSION = 1;
+export const RUN_RECORD_SCHEMA_VERSION = 2;
 
 const RUN_KINDS = ['setup', 'plan'] as const;
 const RUN_STATUSES = [
@@ -21,7 +21,19 @@ const RUN_STATUSES = [
 ] as const;
 const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
 const APPROVAL_PHASES = ['lms', 'vault', 'concourse'] as const;
-const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+/**
+ * `superseded`: what the phase would change moved on after the approval was given, so it was asked
+ * again; `not_needed`: the phase had nothing to change in that attempt.
+ */
+const APPROVAL_STATUSES = [
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'cancelled',
+  'superseded',
+  'not_needed',
+] as const;
 
 export const approvalPhaseSchema = z.enum(APPROVAL_PHASES);
 
@@ -46,8 +58,14 @@ const stepRecordSchema = z.object({
 const approvalRecordSchema = z.object({
   phase: approvalPhaseSchema,
   status: z.enum(APPROVAL_STATUSES),
+  /** The attempt it was asked in: a Retry asks again for every phase not yet completed. */
+  attempt: z.number().int().min(1),
   /** What this phase will change, shown to approvers. */
   changes: z.string(),
+  /** SHA-256 of `changes`: the approval covers exactly this preview and nothing else. */
+  previewDigest: z.string(),
+  /** When the phase started on it; an approval is used once, in its own attempt. */
+  usedAt: z.number().optional(),
   requestedAt: z.number(),
   expiresAt: z.number(),
   decidedBy: z.string().optional(),

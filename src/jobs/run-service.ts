@@ -1,12 +1,12 @@
 import type { Catalog, Target } from '../config/catalog.js';
 import { BotError, toBotError } from '../errors.js';
-import { type Decision, type DecisionOutcome, decideApproval } from './approval-decision.js';
+import { type DecisionOutcome, type DecisionRequest, decideApproval } from './approval-decision.js';
 import type { ApproverDirectory } from './approver-directory.js';
 import type { RunScheduler } from './ports.js';
 import { newRunId } from './run-id.js';
 import type { RunJournal } from './run-journal.js';
-import { type ApprovalPhase, isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
-import type { RunStore } from './run-store.js';
+import { isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
+import { RunConflictError, type RunStore } from './run-store.js';
 import { finishRun, requestCancel, retryRun } from './run-transitions.js';
 
 export interface RunServiceDeps {
@@ -18,6 +18,9 @@ export interface RunServiceDeps {
   approvers: ApproverDirectory;
   now?: () => number;
 }
+
+/** How long a terminal run's lease lasts unless its process renews it. */
+const TERMINAL_LEASE_MS = 30_000;
 
 export type ActionOutcome = { ok: true; message: string; run: RunRecord } | { ok: false; message: string };
 
@@ -84,6 +87,11 @@ export class RunService {
         message: `Run \`${runId}\` is already ${updated.cancelRequestedBy ? 'being cancelled' : updated.status}.`,
       };
     }
+    if (!(await this.hasLiveExecutor(updated))) {
+      // Nothing would ever act on the request: end the run here, freeing its pair.
+      const ended = await this.deps.journal.record(runId, finishRun('cancelled', undefined, this.now()));
+      return { ok: true, run: ended, message: `Run \`${runId}\` (${run.app} ${run.env}) is cancelled.` };
+    }
     await this.deps.journal.show(updated);
     await this.deps.scheduler.wake(updated);
     const when = updated.status === 'running' ? 'after its current step' : 'now';
@@ -98,32 +106,36 @@ export class RunService {
     }
     const refusal = await this.controlRefusal(run, userId, 'retry');
     if (refusal) return { ok: false, message: refusal };
-    await this.deps.store.retakeLock(run);
+    try {
+      await this.deps.store.retakeLock(run);
+    } catch (error) {
+      if (!(error instanceof RunConflictError)) throw error;
+      return {
+        ok: false,
+        message: `Run \`${runId}\` cannot be retried: ${run.app} ${run.env} now has run \`${error.holderRunId}\` in progress. Follow that run, or cancel it first.`,
+      };
+    }
     const { run: updated, changed } = await this.deps.journal.apply(runId, retryRun(userId), { show: false });
     if (!changed) {
-      await this.deps.store.releaseLock(updated);
-      return { ok: false, message: `Run \`${runId}\` is ${updated.status}; it was not retried.` };
+      // Another click won the retry and holds the lock now; only a run that ended gives it back.
+      if (isFinal(updated.status)) await this.deps.store.releaseLock(updated);
+      return {
+        ok: false,
+        message: `Run \`${runId}\` is already ${updated.status === 'failed' ? 'failed' : `being retried (attempt ${updated.attempt})`}; nothing more to do.`,
+      };
     }
     await this.deps.journal.show(updated);
     await this.deps.scheduler.enqueue(updated);
     return { ok: true, run: updated, message: `Retrying run \`${runId}\` from the step that failed.` };
   }
 
-  async decide(
-    runId: string,
-    phase: ApprovalPhase,
-    decision: Decision,
-    userId: string,
-  ): Promise<DecisionOutcome> {
-    const outcome = await decideApproval(
-      { runId, phase, decision, userId },
-      {
-        journal: this.deps.journal,
-        catalog: this.deps.catalog,
-        approvers: this.deps.approvers,
-        now: this.now,
-      },
-    );
+  async decide(request: DecisionRequest): Promise<DecisionOutcome> {
+    const outcome = await decideApproval(request, {
+      journal: this.deps.journal,
+      catalog: this.deps.catalog,
+      approvers: this.deps.approvers,
+      now: this.now,
+    });
     if (outcome.kind === 'decided') {
       await this.deps.journal.show(outcome.run);
       await this.deps.scheduler.wake(outcome.run);
@@ -131,16 +143,40 @@ export class RunService {
     return outcome;
   }
 
-  /** Why `userId` may not cancel or retry the run, or undefined when they may. */
+  /**
+   * Keeps a terminal run's lease while its process works on it; the reconciler ends a run whose
+   * lease lapsed (the process was killed). Returns the function that stops renewing it.
+   */
+  keepAlive(runId: string): () => Promise<void> {
+    const renew = () => this.deps.store.holdLease(runId, TERMINAL_LEASE_MS).catch(() => undefined);
+    void renew();
+    const timer = setInterval(renew, TERMINAL_LEASE_MS / 3);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await this.deps.store.dropLease(runId).catch(() => undefined);
+    };
+  }
+
+  private async hasLiveExecutor(run: RunRecord): Promise<boolean> {
+    if (!run.channel) return this.deps.store.hasLease(run.id);
+    return (await this.deps.scheduler.jobState(run)) === 'live';
+  }
+
+  /**
+   * Why `userId` may not cancel or retry the run, or undefined when they may: the requester, the
+   * pair's approvers and its operators may; nobody else, whatever the pair's approval policy.
+   */
   private async controlRefusal(run: RunRecord, userId: string, verb: string): Promise<string | undefined> {
     if (run.requestedBy === userId) return undefined;
-    const refusal = `Only the requester or an approver for ${run.app} ${run.env} can ${verb} run \`${run.id}\`.`;
+    const refusal = `Only the requester or an approver or operator for ${run.app} ${run.env} can ${verb} run \`${run.id}\`.`;
     const target = this.deps.catalog.get(run.app, run.env);
     if (!target) return refusal;
-    const { users, usergroups } = target.approval.approvers;
-    if (users.length + usergroups.length === 0) return undefined;
     try {
-      return (await this.deps.approvers.isApprover(target, userId)) ? undefined : refusal;
+      const allowed =
+        (await this.deps.approvers.isApprover(target, userId)) ||
+        (await this.deps.approvers.isOperator(target, userId));
+      return allowed ? undefined : refusal;
     } catch (error) {
       if (error instanceof BotError) return error.userMessage;
       throw error;

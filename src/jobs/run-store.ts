@@ -113,12 +113,13 @@ export class RunStore {
       }
       const updated = { ...next, updatedAt: Date.now() };
       const transaction = this.redis.multi().set(key, JSON.stringify(updated));
-      if (isFinal(updated.status)) transaction.expire(key, FINISHED_RUN_TTL_SECONDS);
-      const result = await transaction.exec();
-      if (result !== null) {
-        if (isFinal(updated.status) && !isFinal(current.status)) await this.releaseLock(updated);
-        return { run: updated, before: current, changed: true };
+      if (isFinal(updated.status)) {
+        // Ending the run and freeing its pair are one fact: no crash can separate them.
+        transaction.expire(key, FINISHED_RUN_TTL_SECONDS);
+        transaction.eval(RELEASE_LOCK_SCRIPT, 1, this.lockKey(updated.app, updated.env), updated.id);
       }
+      const result = await transaction.exec();
+      if (result !== null) return { run: updated, before: current, changed: true };
     }
     throw new Error(`run ${runId} kept changing under concurrent updates`);
   }
@@ -133,6 +134,43 @@ export class RunStore {
 
   async releaseLock(run: RunRecord): Promise<void> {
     await this.redis.eval(RELEASE_LOCK_SCRIPT, 1, this.lockKey(run.app, run.env), run.id);
+  }
+
+  /** Every held pair lock and the run it names, for the reconciler. */
+  async locks(): Promise<{ app: string; env: string; runId: string }[]> {
+    const prefix = `${this.prefix}:lock:`;
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 200);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const holders = await this.redis.mget(keys);
+    return keys.flatMap((key, index) => {
+      const runId = holders[index];
+      const [app, env] = key.slice(prefix.length).split(':');
+      return runId && app && env ? [{ app, env, runId }] : [];
+    });
+  }
+
+  /** Frees a pair whose lock names a run that no longer exists. */
+  async releaseLockOf(app: string, env: string, runId: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK_SCRIPT, 1, this.lockKey(app, env), runId);
+  }
+
+  /** A terminal run proves its process is alive by renewing this lease; a killed one lets it lapse. */
+  async holdLease(runId: string, ttlMs: number): Promise<void> {
+    await this.redis.set(this.leaseKey(runId), '1', 'PX', ttlMs);
+  }
+
+  async hasLease(runId: string): Promise<boolean> {
+    return (await this.redis.exists(this.leaseKey(runId))) === 1;
+  }
+
+  async dropLease(runId: string): Promise<void> {
+    await this.redis.del(this.leaseKey(runId));
   }
 
   async activeRunId(app: string, env: string): Promise<string | undefined> {
@@ -158,6 +196,10 @@ export class RunStore {
 
   private runKey(runId: string): string {
     return `${this.prefix}:run:${runId}`;
+  }
+
+  private leaseKey(runId: string): string {
+    return `${this.prefix}:lease:${runId}`;
   }
 
   private lockKey(app: string, env: string): string {

@@ -89,28 +89,66 @@ export function failStep(stepId: string, error: { code: string; message: string 
   };
 }
 
-/** Adds the phase's approval request, unless one exists already (a resumed run asks once). */
+/** The approval of `phase` that counts for the run's current attempt (the latest asked). */
+export function currentApproval(run: RunRecord, phase: ApprovalPhase): ApprovalRecord | undefined {
+  return run.approvals.findLast((a) => a.phase === phase && a.attempt === run.attempt);
+}
+
+/** Adds the phase's approval request, unless one is open or given already (a resumed run asks once). */
 export function requestApproval(approval: ApprovalRecord): Transition {
+  const pending = approval.status === 'pending';
   return {
-    apply: (run) =>
-      run.approvals.some((a) => a.phase === approval.phase)
-        ? undefined
-        : { ...run, status: 'awaiting_approval', approvals: [...run.approvals, approval] },
-    audit: (run) => ({ type: 'approval_requested', runId: run.id, phase: approval.phase }),
+    apply: (run) => {
+      const current = currentApproval(run, approval.phase);
+      if (current && (current.status === 'pending' || current.status === 'approved')) return undefined;
+      return {
+        ...run,
+        ...(pending ? { status: 'awaiting_approval' as const } : {}),
+        approvals: [...run.approvals, approval],
+      };
+    },
+    ...(pending ? { audit: (run: RunRecord) => approvalRequestedEvent(run, approval) } : {}),
   };
 }
 
+function approvalRequestedEvent(run: RunRecord, approval: ApprovalRecord): AuditEvent {
+  return { type: 'approval_requested', runId: run.id, phase: approval.phase, attempt: approval.attempt };
+}
+
+/** A pending approval past its expiry, or a given one not used in time, expires. */
 export function expireApproval(phase: ApprovalPhase): Transition {
+  return changeCurrent(phase, (a) =>
+    a.status === 'pending' || (a.status === 'approved' && a.usedAt === undefined)
+      ? { ...a, status: 'expired' }
+      : undefined,
+  );
+}
+
+/** The phase's changes are not what was approved any more: the approval no longer covers them. */
+export function supersedeApproval(phase: ApprovalPhase): Transition {
+  return changeCurrent(phase, (a) =>
+    a.status === 'approved' && a.usedAt === undefined ? { ...a, status: 'superseded' } : undefined,
+  );
+}
+
+/** The phase starts on its approval: from now on it covers this attempt's steps of the phase. */
+export function useApproval(phase: ApprovalPhase, now: number): Transition {
+  return changeCurrent(phase, (a) =>
+    a.status === 'approved' && a.usedAt === undefined ? { ...a, usedAt: now } : undefined,
+  );
+}
+
+function changeCurrent(
+  phase: ApprovalPhase,
+  change: (approval: ApprovalRecord) => ApprovalRecord | undefined,
+): Transition {
   return {
-    apply: (run) =>
-      run.approvals.some((a) => a.phase === phase && a.status === 'pending')
-        ? {
-            ...run,
-            approvals: run.approvals.map((a) =>
-              a.phase === phase && a.status === 'pending' ? { ...a, status: 'expired' } : a,
-            ),
-          }
-        : undefined,
+    apply(run) {
+      const current = currentApproval(run, phase);
+      const changed = current && change(current);
+      if (!current || !changed) return undefined;
+      return { ...run, approvals: run.approvals.map((a) => (a === current ? changed : a)) };
+    },
   };
 }
 
@@ -163,20 +201,34 @@ export function retryRun(userId: string): Transition {
   };
 }
 
+/**
+ * Records a decision on the phase's current pending approval, before it expires. `messageTs`,
+ * when the decision came from a button, must be that approval's own message: a click on an
+ * older approval (an earlier attempt, a superseded preview) decides nothing.
+ */
 export function recordDecision(
   phase: ApprovalPhase,
   decision: 'approved' | 'rejected',
   userId: string,
   now: number,
+  messageTs?: string,
 ): Transition {
   return {
     apply: (run) => {
-      const pending = run.approvals.find((a) => a.phase === phase);
+      const pending = currentApproval(run, phase);
       if (pending?.status !== 'pending' || now >= pending.expiresAt) return undefined;
+      if (messageTs !== undefined && pending.messageTs !== messageTs) return undefined;
       const decided: ApprovalRecord = { ...pending, status: decision, decidedBy: userId, decidedAt: now };
-      return { ...run, approvals: run.approvals.map((a) => (a.phase === phase ? decided : a)) };
+      return { ...run, approvals: run.approvals.map((a) => (a === pending ? decided : a)) };
     },
-    audit: (run) => ({ type: 'approval_decided', runId: run.id, phase, decision, user: userId }),
+    audit: (run) => ({
+      type: 'approval_decided',
+      runId: run.id,
+      phase,
+      decision,
+      user: userId,
+      attempt: run.attempt,
+    }),
   };
 }
 

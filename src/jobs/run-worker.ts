@@ -57,10 +57,10 @@ async function processRunJob(
     if (error instanceof RetryableRunError) throw error;
     options.logger.error({ err: error, runId }, 'run failed unexpectedly');
     await options.executor
-      .abandon(
-        runId,
-        'The run stopped on an internal error; the details are in the bot logs. Retry resumes it.',
-      )
+      .abandon(runId, {
+        code: 'internal_error',
+        message: 'The run stopped on an internal error; the details are in the bot logs. Retry resumes it.',
+      })
       .catch((abandonError: unknown) =>
         options.logger.error({ err: abandonError, runId }, 'could not mark the run failed'),
       );

@@ -9,6 +9,7 @@ import { registerActions } from './actions/register-actions.js';
 import { registerSlashCommand } from './commands/register-slash-command.js';
 import { runSubcommands } from './commands/run-subcommands.js';
 import { registerMention } from './mentions/register-mention.js';
+import { actOnce } from './request-dedupe.js';
 
 export interface ListenerDeps {
   catalog: Catalog;
@@ -17,13 +18,14 @@ export interface ListenerDeps {
   status: PairStatusDeps;
   metrics: Metrics;
   logger: Logger;
-  /** True the first time an event id is seen; Slack re-delivers events it thinks were not acked. */
-  firstDelivery(eventId: string): Promise<boolean>;
+  /** True the first time a request id is seen (within Slack's signature window and a margin). */
+  firstDelivery(requestId: string): Promise<boolean>;
 }
 
 /** Everything the bot answers in Slack, registered in one place: `/retirement`, buttons, mentions. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { catalog, runs, store, status, metrics, logger } = deps;
+  app.use(actOnce(deps.firstDelivery));
   registerSlashCommand(app, {
     catalog,
     logger,
@@ -31,5 +33,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     handlers: runSubcommands({ catalog, runs, store, status }),
   });
   registerActions(app, { runs, metrics, logger });
-  registerMention(app, { catalog, status, logger, firstDelivery: deps.firstDelivery });
+  registerMention(app, { catalog, status, logger });
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
 import { toSlackLogger } from './bolt-logger.js';
@@ -63,6 +63,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         processBeforeResponse: false,
         unhandledRequestTimeoutMillis: 2_500,
       });
+  if (receiver instanceof HTTPReceiver) refuseFutureTimestamps(receiver);
   const app = new App({ token: options.botToken, receiver, logger, clientOptions });
 
   return {
@@ -82,4 +83,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
 function withTrailingSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** Slack's replay window is five minutes either way (Bolt checks only the past). */
+const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+/**
+ * Refuses a request stamped more than five minutes ahead before Bolt verifies it: a signature made
+ * for a future time would otherwise stay replayable for as long as that time is ahead.
+ */
+function refuseFutureTimestamps(receiver: HTTPReceiver): void {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const stamp = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(stamp) && stamp - Date.now() / 1000 > MAX_CLOCK_SKEW_SECONDS) {
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('request timestamp is in the future');
+      return;
+    }
+    listener(req, res);
+  };
 }

@@ -74,13 +74,19 @@ export class SlackRunReporter implements RunReporter {
         }));
       }
     }
-    for (const approval of run.approvals) {
+    for (const approval of run.approvals.filter((a) => a.status !== 'not_needed')) {
       const rendered = renderApproval(run, approval, this.options.describeApprovers(run));
       const ts = await show(approval.messageTs, cardTs, rendered);
       if (ts && ts !== approval.messageTs) {
         shown.push((r) => ({
           ...r,
-          approvals: r.approvals.map((a) => (a.phase === approval.phase ? { ...a, messageTs: ts } : a)),
+          approvals: r.approvals.map((a) =>
+            a.phase === approval.phase &&
+            a.attempt === approval.attempt &&
+            a.requestedAt === approval.requestedAt
+              ? { ...a, messageTs: ts }
+              : a,
+          ),
         }));
       }
     }

@@ -205,7 +205,7 @@ describe('runs in Slack', () => {
       ...r,
       approvals: r.approvals.map((a) => ({ ...a, expiresAt: Date.now() })),
     }));
-    await harness.bot.runs.decide(runId, 'lms', 'approved', APPROVER);
+    await harness.bot.runs.decide({ runId, phase: 'lms', decision: 'approved', userId: APPROVER });
     const current = await run(harness, runId);
     expect(current.approvals[0]?.status).toBe('pending');
     const { runJobId } = await import('../../src/jobs/run-queue.js');

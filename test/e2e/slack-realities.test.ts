@@ -79,7 +79,7 @@ describe('the bot under the real Slack', () => {
       what: 'the answer',
     });
     expect(answer).toBe(
-      `Only the requester or an approver for mitxonline production can cancel run \`${runId}\`.`,
+      `Only the requester or an approver or operator for mitxonline production can cancel run \`${runId}\`.`,
     );
     expect((await run(harness, runId)).cancelRequestedBy).toBeUndefined();
   });

@@ -4,6 +4,7 @@ import { SlackDriver } from '../../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../../emulators/slack/slack-emulator.js';
 import { type Bot, createBot } from '../../src/app/create-bot.js';
 import { createIntegrations } from '../../src/app/create-integrations.js';
+import type { ReconcileTiming } from '../../src/app/start-run-worker.js';
 import { type Catalog, loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../../src/jobs/ports.js';
@@ -47,6 +48,7 @@ export interface HarnessOptions {
   role?: 'start' | 'web' | 'worker';
   redactor?: SecretRedactor;
   workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
+  reconcile?: ReconcileTiming;
   /** Extra environment (e.g. a RemoteWorld's); with `realIntegrations` the bot builds its real clients from it. */
   env?: Record<string, string>;
   realIntegrations?: boolean;
@@ -95,6 +97,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       }),
     role: options.role ?? 'start',
     workerTiming: options.workerTiming,
+    reconcile: options.reconcile,
   });
   const { port } = await bot.start();
   const url = `http://127.0.0.1:${port}`;

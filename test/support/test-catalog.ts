@@ -17,6 +17,8 @@ export const APPROVER_GROUP = 'S0APPROVERS';
 export interface TestCatalogOptions {
   ttlMinutes?: number;
   allowSelfApproval?: boolean;
+  /** Slack user ids who may cancel and retry any pair's runs. */
+  operators?: string[];
 }
 
 /** A catalog whose remote endpoints are the tests' emulators; production needs approval. */
@@ -41,6 +43,7 @@ defaults:
     allowSelfApproval: ${options.allowSelfApproval ?? false}
     ttlMinutes: ${options.ttlMinutes ?? 60}
     approvers: { users: [${APPROVER}], usergroups: [${APPROVER_GROUP}] }
+  operators: { users: [${(options.operators ?? []).join(', ')}] }
 apps:
   mitxonline:
     concourse: { team: mitxonline }

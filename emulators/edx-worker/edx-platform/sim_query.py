@@ -16,7 +16,7 @@ query = sys.argv[1]
 if query == "applications":
     result = [
         {"id": a.id, "name": a.name, "clientId": a.client_id, "user": a.user.username,
-         "grantType": a.authorization_grant_type}
+         "grantType": a.authorization_grant_type, "updated": a.updated.isoformat()}
         for a in get_application_model().objects.order_by("id")
     ]
 elif query == "user":

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import nodeVault from 'node-vault';
 import type { Target } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
@@ -266,7 +267,18 @@ function differingFields(
   stored: Record<string, unknown>,
   expected: Partial<OAuthClientCredentials>,
 ): CredentialField[] {
-  return FIELDS.filter((field) => expected[field] !== undefined && stored[field] !== expected[field]);
+  return FIELDS.filter((field) => {
+    const wanted = expected[field];
+    if (wanted === undefined) return false;
+    const held = stored[field];
+    return field === 'secret' ? typeof held !== 'string' || !sameSecret(held, wanted) : held !== wanted;
+  });
+}
+
+/** Compares digests in constant time, so a comparison never reveals how much of a secret matched. */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 export function createVaultCredentialStore(options: VaultCredentialStoreOptions): CredentialStore {

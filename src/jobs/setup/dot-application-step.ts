@@ -1,8 +1,11 @@
+import { credentialsInPlace } from './oauth-credentials.js';
 import type { SetupStep } from './setup-step.js';
 
 /**
- * `create_dot_application`: exactly one client-credentials application for the worker. The
- * credentials stay in this run's memory for the Vault step; only the client id is checkpointed.
+ * `create_dot_application`: exactly one client-credentials application for the worker. An
+ * application whose credentials Vault already holds, and with which the LMS issues a token, is
+ * left alone (not even re-saved). Otherwise the credentials stay in this run's memory for the
+ * Vault step; only the client id is checkpointed.
  */
 export const dotApplicationStep: SetupStep = {
   id: 'dot-application',
@@ -11,6 +14,13 @@ export const dotApplicationStep: SetupStep = {
   async apply(context, services) {
     const { target } = context;
     const edx = await services.edxWorker();
+    const inPlace = await credentialsInPlace(target, services, await edx.inspect());
+    if (inPlace) {
+      services.memory.credentials = inPlace;
+      return {
+        summary: `Already in place: application \`${target.dotApplicationName}\` (client id \`${inPlace.id}\`), whose credentials Vault holds and the LMS accepts.`,
+      };
+    }
     const application = await edx.ensureDotApplication();
     services.memory.credentials = {
       id: application.clientId,

@@ -1,4 +1,4 @@
-import { oauthCredentials } from './oauth-credentials.js';
+import { credentialsInPlace, oauthCredentials } from './oauth-credentials.js';
 import type { SetupStep } from './setup-step.js';
 
 /** Stores {id, secret, host} where Concourse reads ((tubular_oauth_client.*)); read back and compared. */
@@ -18,10 +18,16 @@ export const vaultWriteStep: SetupStep = {
     };
   },
   async preview({ target }, services) {
+    const known = services.memory.credentials ?? (await credentialsInPlace(target, services));
     const clientId =
-      services.memory.credentials?.id ??
+      known?.id ??
       (services.memory.inspection ?? (await (await services.edxWorker()).inspect())).application.clientId;
-    const inspection = await services.credentials.inspect(target, { id: clientId, host: target.lmsUrl });
+    // Every field is compared, the secret by digest; a secret not known yet counts as a change.
+    const inspection = await services.credentials.inspect(target, {
+      id: clientId,
+      host: target.lmsUrl,
+      ...(known ? { secret: known.secret } : {}),
+    });
     switch (inspection.state) {
       case 'absent':
         return {
@@ -34,10 +40,11 @@ export const vaultWriteStep: SetupStep = {
           summary: `Would update ${inspection.differingFields.join(', ')} at \`${inspection.path}\`.`,
         };
       case 'present':
+        if (known) return { changes: false, summary: `\`${inspection.path}\` holds these credentials.` };
         return {
-          changes: false,
+          changes: true,
           summary: clientId
-            ? `\`${inspection.path}\` holds this application's client id and host.`
+            ? `Would write the secret to \`${inspection.path}\` if it differs from the application's (it is compared once read from the LMS).`
             : `\`${inspection.path}\` exists; the application is not created yet.`,
         };
     }

@@ -21,9 +21,9 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction>;
  */
 export function registerActions(app: App, deps: ActionDeps): void {
   const onDecision = (decision: Decision) => async (args: ButtonArgs) =>
-    handle(args, deps, decision, async (value, userId) => {
+    handle(args, deps, decision, async (value, userId, messageTs) => {
       const { runId, phase } = parseApprovalButton(value);
-      const outcome = await deps.runs.decide(runId, phase, decision, userId);
+      const outcome = await deps.runs.decide({ runId, phase, decision, userId, messageTs });
       return outcome.kind === 'decided'
         ? `You ${decision} the ${phase} phase of run \`${runId}\`.`
         : outcome.message;
@@ -52,11 +52,11 @@ async function handle(
   { ack, body, action, respond }: ButtonArgs,
   deps: ActionDeps,
   label: string,
-  act: (value: string | undefined, userId: string) => Promise<string>,
+  act: (value: string | undefined, userId: string, messageTs: string | undefined) => Promise<string>,
 ): Promise<void> {
   await ack();
   try {
-    const text = await act(action.value, body.user.id);
+    const text = await act(action.value, body.user.id, body.container?.message_ts ?? body.message?.ts);
     deps.metrics.interactions.inc({ action: label, outcome: 'ok' });
     await respond({ response_type: 'ephemeral', replace_original: false, text });
   } catch (error) {

@@ -9,15 +9,11 @@ export interface MentionDeps {
   catalog: Catalog;
   status: PairStatusDeps;
   logger: Logger;
-  /** True the first time an event id is seen; Slack re-delivers events it thinks were not acked. */
-  firstDelivery(eventId: string): Promise<boolean>;
 }
 
 /** Answers `@retirement-bot status …` in the mention's thread. */
 export function registerMention(app: App, deps: MentionDeps): void {
-  app.event('app_mention', async ({ event, body, client }) => {
-    const eventId = (body as { event_id?: string }).event_id;
-    if (eventId && !(await deps.firstDelivery(eventId))) return;
+  app.event('app_mention', async ({ event, client }) => {
     const request = parseMention(event.text, deps.catalog);
     const text =
       request.kind === 'help'

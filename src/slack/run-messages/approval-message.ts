@@ -87,5 +87,9 @@ function decisionLine(approval: ApprovalRecord): string {
       return ':no_entry_sign: Withdrawn: the run was cancelled';
     case 'pending':
       return 'Waiting for a decision';
+    case 'superseded':
+      return ':arrows_counterclockwise: Superseded: what this phase would change moved on; see the newer approval below';
+    case 'not_needed':
+      return 'No approval needed: nothing to change';
   }
 }

@@ -48,7 +48,9 @@ function fitBlock(block: Record<string, unknown>): Record<string, unknown> {
       return {
         ...block,
         ...(block.text ? { text: limitText(block.text, LIMIT.section) } : {}),
-        ...(Array.isArray(block.fields) ? { fields: block.fields.map((f) => limitText(f, LIMIT.field)) } : {}),
+        ...(Array.isArray(block.fields)
+          ? { fields: block.fields.map((f) => limitText(f, LIMIT.field)) }
+          : {}),
       };
     case 'header':
       return { ...block, text: limitText(block.text, LIMIT.header) };

@@ -124,3 +124,44 @@ apps:
     expect(problemsOf('apps: [')[0]).toMatch(/^test.yml: not valid YAML/);
   });
 });
+
+describe('catalog hardening', () => {
+  it('refuses plain http for the LMS, Vault and Concourse, except on loopback addresses', () => {
+    const problems = problemsOf(
+      minimalApp
+        .replace('https://courses.example.edu/', 'http://courses.example.edu/')
+        .replace('https://ci.example.edu', 'http://ci.example.edu')
+        .replace('vault: { mount', 'vault: { address: "http://vault.example.edu:8200", mount'),
+    );
+    expect(problems).toEqual([
+      'test.yml: apps.mitxonline.lmsUrl: must use https (plain http only for loopback addresses)',
+      'test.yml: apps.mitxonline.vault.address: must use https (plain http only for loopback addresses)',
+      'test.yml: apps.mitxonline.concourse.url: must use https (plain http only for loopback addresses)',
+    ]);
+    for (const loopback of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080']) {
+      const catalog = parseCatalog(minimalApp.replace('https://courses.example.edu/', loopback), 'test.yml');
+      expect(catalog.get('mitxonline', 'qa')?.lmsUrl).toBe(loopback);
+    }
+  });
+
+  it('reports an app or environment named __proto__ instead of dropping it', () => {
+    expect(problemsOf(minimalApp.replace('      qa: {}', '      qa: {}\n      __proto__: {}'))).toContain(
+      'test.yml: apps.mitxonline.environments.__proto__: is not a valid name (lowercase letters, digits and dashes)',
+    );
+    expect(
+      problemsOf(minimalApp.replace('apps:\n', 'apps:\n  __proto__: { environments: { qa: {} } }\n')),
+    ).toContain('test.yml: apps.__proto__: is not a valid name (lowercase letters, digits and dashes)');
+  });
+
+  it('merges operators like the other settings, empty by default', () => {
+    const catalog = parseCatalog(
+      `defaults:\n  operators: { users: [U0OPS] }\n${minimalApp.replace('      qa: {}', '      qa: { operators: { usergroups: [S0OPS] } }')}`,
+      'test.yml',
+    );
+    expect(catalog.get('mitxonline', 'qa')?.operators).toEqual({ users: ['U0OPS'], usergroups: ['S0OPS'] });
+    expect(parseCatalog(minimalApp, 'test.yml').get('mitxonline', 'qa')?.operators).toEqual({
+      users: [],
+      usergroups: [],
+    });
+  });
+});

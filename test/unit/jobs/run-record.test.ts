@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRunRecord, parseRunRecord } from '../../../src/jobs/run-record.js';
+import { newRunRecord, parseRunRecord, RUN_RECORD_SCHEMA_VERSION } from '../../../src/jobs/run-record.js';
 import { rejection } from '../../support/rejection.js';
 
 const run = newRunRecord({
@@ -18,7 +18,10 @@ describe('stored run records', () => {
 
   it('refuse a record of another schema version, or none, as a typed error naming the key', async () => {
     const { schemaVersion: _version, ...older } = run;
-    for (const json of [JSON.stringify(older), JSON.stringify({ ...run, schemaVersion: 2 })]) {
+    for (const json of [
+      JSON.stringify(older),
+      JSON.stringify({ ...run, schemaVersion: RUN_RECORD_SCHEMA_VERSION + 1 }),
+    ]) {
       const error = await rejection((async () => parseRunRecord(json, 'rb:run:r0000000001'))());
       expect(error.code).toBe('run_record_unreadable');
       expect(error.detail).toContain('rb:run:r0000000001: schema version');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { newRunRecord, type RunRecord } from '../../../src/jobs/run-record.js';
+import {
+  type ApprovalPhase,
+  type ApprovalRecord,
+  newRunRecord,
+  type RunRecord,
+} from '../../../src/jobs/run-record.js';
 import {
   beginRun,
   completeStep,
@@ -28,6 +33,18 @@ function queued(): RunRecord {
     requestedBy: 'U1',
     now: 1,
   });
+}
+
+function pendingApproval(phase: ApprovalPhase, expiresAt: number): ApprovalRecord {
+  return {
+    phase,
+    status: 'pending',
+    attempt: 1,
+    changes: 'c',
+    previewDigest: 'd',
+    requestedAt: 1,
+    expiresAt,
+  };
 }
 
 function apply(
@@ -76,13 +93,7 @@ describe('run transitions', () => {
   });
 
   it('finish a run once, closing its pending approvals', () => {
-    const approval = {
-      phase: 'lms' as const,
-      status: 'pending' as const,
-      changes: 'c',
-      requestedAt: 1,
-      expiresAt: 99,
-    };
+    const approval = pendingApproval('lms', 99);
     const waiting = apply(queued(), beginRun(STEPS), requestApproval(approval));
     expect(waiting.status).toBe('awaiting_approval');
     const cancelled = apply(waiting, finishRun('cancelled', undefined, 50));
@@ -92,13 +103,7 @@ describe('run transitions', () => {
   });
 
   it('ask for a phase’s approval once, decide it once, and refuse a decision after expiry', () => {
-    const approval = {
-      phase: 'vault' as const,
-      status: 'pending' as const,
-      changes: 'c',
-      requestedAt: 1,
-      expiresAt: 100,
-    };
+    const approval = pendingApproval('vault', 100);
     const waiting = apply(queued(), requestApproval(approval));
     expect(requestApproval(approval).apply(waiting)).toBeUndefined();
     expect(recordDecision('vault', 'approved', 'U2', 100).apply(waiting)).toBeUndefined();
