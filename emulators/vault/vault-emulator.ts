@@ -3,14 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { closeServer, listenOnLoopback } from '../loopback-server.js';
 import { KvV1Store } from './kv-v1.js';
 import { KvV2Engine } from './kv-v2.js';
+import { TransitEngine } from './transit.js';
 import { type Capability, envelope, type KvRequest, PERMISSION_DENIED, type Send } from './vault-http.js';
 
 /**
  * A loopback Vault with the API surface the bot uses, answering as Vault documents it
  * (tech-notes §5): X-Vault-Token auth, policies by path glob, KV v1 and v2 mounts (v2 in
- * kv-v2.ts, with versions that can be deleted, destroyed or expire), 404 `{"errors":[]}` for
- * missing keys, 403 permission denied, 503 when sealed, token lookup/renewal with expiry, and
- * AppRole login.
+ * kv-v2.ts, with versions that can be deleted, destroyed or expire), transit mounts (transit.ts,
+ * encrypt/decrypt for sops data keys), 404 `{"errors":[]}` for missing keys, 403 permission
+ * denied, 503 when sealed, token lookup/renewal with expiry, and AppRole login.
  */
 export interface PolicyRule {
   /** A Vault policy path; a trailing `*` matches any suffix. */
@@ -25,6 +26,9 @@ interface TokenEntry {
   expiresAt: number;
   renewable: boolean;
 }
+
+/** A KV mount's version, or a transit secrets engine. */
+export type MountType = 1 | 2 | 'transit';
 
 export interface VaultTraffic {
   method: string;
@@ -43,9 +47,10 @@ export class VaultEmulator {
     string,
     { secretId: string; rules: PolicyRule[]; name: string; ttlSeconds: number }
   >();
-  private readonly mounts = new Map<string, 1 | 2>();
+  private readonly mounts = new Map<string, MountType>();
   private readonly kv2 = new KvV2Engine(() => this.now());
   private readonly kv1 = new KvV1Store();
+  private readonly transit = new TransitEngine();
   private sealed = false;
   private latencyMs = 0;
   private clockOffsetMs = 0;
@@ -65,11 +70,11 @@ export class VaultEmulator {
   }
 
   static async start(
-    options: { rootToken?: string; mounts?: Record<string, 1 | 2> } = {},
+    options: { rootToken?: string; mounts?: Record<string, MountType> } = {},
   ): Promise<VaultEmulator> {
     const emulator = new VaultEmulator(options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`);
     for (const [path, version] of Object.entries(options.mounts ?? { 'secret-concourse': 2 })) {
-      emulator.mount(path, version as 1 | 2);
+      emulator.mount(path, version);
     }
     emulator.server = createServer((req, res) => {
       emulator.handle(req, res).catch((error: unknown) => {
@@ -85,8 +90,14 @@ export class VaultEmulator {
     return closeServer(this.server);
   }
 
-  mount(path: string, version: 1 | 2): void {
+  mount(path: string, version: MountType): void {
     this.mounts.set(path.replace(/\/+$/, ''), version);
+  }
+
+  /** Creates an aes256-gcm96 key on a transit mount, as `vault write -f <mount>/keys/<name>` would. */
+  createTransitKey(mount: string, name: string): void {
+    if (this.mounts.get(mount) !== 'transit') this.mount(mount, 'transit');
+    this.transit.createKey(mount, name);
   }
 
   createToken(options: {
@@ -218,10 +229,8 @@ export class VaultEmulator {
       const mount = this.mountOf(mountInfo[1] as string);
       if (!mount) return send(403, PERMISSION_DENIED);
       const version = this.mounts.get(mount);
-      return send(
-        200,
-        envelope({ type: 'kv', path: `${mount}/`, options: version === 2 ? { version: '2' } : {} }),
-      );
+      const type = version === 'transit' ? 'transit' : 'kv';
+      return send(200, envelope({ type, path: `${mount}/`, options: version === 2 ? { version: '2' } : {} }));
     }
     const mount = this.mountOf(path);
     if (!mount) return send(404, { errors: [`no handler for route "${path}". route entry not found.`] });
@@ -234,7 +243,8 @@ export class VaultEmulator {
       can: (where, capability) => this.allowed(token, where, capability),
       beforeWrite: () => this.runRace(),
     };
-    (this.mounts.get(mount) === 2 ? this.kv2 : this.kv1).handle(request, send);
+    const type = this.mounts.get(mount);
+    (type === 'transit' ? this.transit : type === 2 ? this.kv2 : this.kv1).handle(request, send);
   }
 
   private approleLogin(body: Record<string, unknown>, send: Send): void {
