@@ -15,9 +15,9 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** Run records, locks, history and BullMQ jobs: what a queued request would leave behind. */
+/** Run records, locks, history and BullMQ jobs: what a queued request would leave behind (the request ids kept to act once are bookkeeping, not a change). */
 const keysWritten = async () =>
-  (await redis.keys(`${h.prefix}*`)).filter((key) => !/:bull:runs:(meta|stalled-check)$/.test(key));
+  (await redis.keys(`${h.prefix}*`)).filter((key) => !/:bull:runs:(meta|stalled-check)$|:request:/.test(key));
 
 describe('/retirement over signed HTTP requests', () => {
   it('answers list with every configured pair, ephemerally', async () => {
