@@ -5,6 +5,10 @@ import { createBot } from '../src/app/create-bot.js';
 import { connectEdxWorker } from '../src/app/create-integrations.js';
 import { loadEnv } from '../src/config/env.js';
 import { createConcourseClient } from '../src/integrations/concourse/concourse-client.js';
+import {
+  generateClientId,
+  generateClientSecret,
+} from '../src/integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../src/integrations/lms-oauth/verify-client-credentials.js';
 import { createVaultCredentialStore } from '../src/integrations/vault/vault-credential-store.js';
 import { setupPlanFactory } from '../src/jobs/setup/setup-plan-factory.js';
@@ -91,6 +95,8 @@ export async function benchSetupOverhead(): Promise<SetupOverheadResult | undefi
       intervals,
     );
     const plans = setupPlanFactory({
+      generate: { clientId: generateClientId, clientSecret: generateClientSecret },
+      protectSecret: (secret) => redactor.register(secret),
       connectEdxWorker: async (target) => {
         const started = performance.now();
         const connection = await connectEdxWorker(

@@ -5,6 +5,7 @@ import { BotError } from '../errors.js';
 import { type ConcourseClient, createConcourseClient } from '../integrations/concourse/concourse-client.js';
 import { EdxWorkerClient } from '../integrations/edx-worker/edx-worker-client.js';
 import { connectSsh } from '../integrations/edx-worker/ssh-transport.js';
+import { generateClientId, generateClientSecret } from '../integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../integrations/lms-oauth/verify-client-credentials.js';
 import { createVaultCredentialStore } from '../integrations/vault/vault-credential-store.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
@@ -64,6 +65,8 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
     credentials,
     concourse,
     verifyCredentials: (stored) => verifyClientCredentials(stored, { timeoutMs }),
+    generate: { clientId: generateClientId, clientSecret: generateClientSecret },
+    protectSecret: (secret) => redactor.register(secret),
     buildTiming: { pollMs: env.CONCOURSE_BUILD_POLL_MS, timeoutMs: BUILD_TIMEOUT_MS },
   });
   return {

@@ -13,7 +13,7 @@ const USAGE = `Usage: retirement-bot <role>
   start                      Slack receiver and workers (the local sandbox when no Slack credentials are set)
   web                        Slack receiver only
   worker                     workers only
-  run setup|plan <app> <env> [--yes]   run the steps from this terminal
+  run setup|plan|rotate <app> <env> [--yes]   run the steps from this terminal
   run status [<app> <env>]   pipeline and run status
   run render <app> <env> [--format json|yaml]   print the tubular pipeline definition`;
 

@@ -25,7 +25,7 @@ export interface RunCommandDeps {
   interactive: boolean;
 }
 
-const USAGE = 'Usage: retirement-bot run setup|plan <app> <env> [--yes] | run status [<app> <env>]';
+const USAGE = 'Usage: retirement-bot run setup|plan|rotate <app> <env> [--yes] | run status [<app> <env>]';
 
 /**
  * `retirement-bot run setup|plan|status`: the same steps as the Slack bot, in this process, with
@@ -36,7 +36,7 @@ export async function runCommand(args: string[], deps: RunCommandDeps): Promise<
   const yes = args.includes('--yes');
   const [kind, app, env, ...rest] = args.filter((arg) => arg !== '--yes');
   if (kind === 'status') return statusCommand(app, env, rest, deps);
-  if ((kind !== 'setup' && kind !== 'plan') || !app || !env || rest.length > 0) {
+  if ((kind !== 'setup' && kind !== 'plan' && kind !== 'rotate') || !app || !env || rest.length > 0) {
     deps.stderr.write(`${USAGE}\n`);
     return 2;
   }

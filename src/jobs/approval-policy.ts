@@ -3,7 +3,7 @@ import type { Target } from '../config/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApprovalGate } from './ports.js';
 import type { RunJournal } from './run-journal.js';
-import type { ApprovalPhase, ApprovalRecord, RunRecord } from './run-record.js';
+import { type ApprovalPhase, type ApprovalRecord, changesThings, type RunRecord } from './run-record.js';
 import {
   currentApproval,
   expireApproval,
@@ -33,7 +33,7 @@ export interface ApprovalGateDeps {
  * attempt, its later steps follow. A Retry is a new attempt, so unfinished phases ask again.
  */
 export function phaseNeedsApproval(run: RunRecord, target: Target, step: StepDefinition): boolean {
-  if (run.kind !== 'setup' || !target.approval.required || !step.phase) return false;
+  if (!changesThings(run.kind) || !target.approval.required || !step.phase) return false;
   return currentApproval(run, step.phase)?.usedAt === undefined;
 }
 

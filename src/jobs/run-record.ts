@@ -8,7 +8,7 @@ import { BotError } from '../errors.js';
  */
 export const RUN_RECORD_SCHEMA_VERSION = 2;
 
-const RUN_KINDS = ['setup', 'plan'] as const;
+const RUN_KINDS = ['setup', 'plan', 'rotate'] as const;
 const RUN_STATUSES = [
   'queued',
   'running',
@@ -20,7 +20,8 @@ const RUN_STATUSES = [
   'expired',
 ] as const;
 const STEP_STATUSES = ['pending', 'running', 'done', 'failed', 'skipped'] as const;
-const APPROVAL_PHASES = ['lms', 'vault', 'concourse'] as const;
+/** The runbook's mutating phases, in order: the LMS, the credentials (Vault, then the LMS application), Concourse. */
+const APPROVAL_PHASES = ['lms', 'credentials', 'concourse'] as const;
 /**
  * `superseded`: what the phase would change moved on after the approval was given, so it was asked
  * again; `not_needed`: the phase had nothing to change in that attempt.
@@ -121,6 +122,11 @@ export const FINAL_STATUSES: readonly RunStatus[] = [
 
 export function isFinal(status: RunStatus): boolean {
   return FINAL_STATUSES.includes(status);
+}
+
+/** setup and rotate change things (they hold the pair's lock and ask for approvals); plan only reads. */
+export function changesThings(kind: RunKind): boolean {
+  return kind !== 'plan';
 }
 
 export function pairKey(app: string, env: string): string {

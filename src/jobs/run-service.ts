@@ -5,7 +5,7 @@ import type { ApproverDirectory } from './approver-directory.js';
 import type { RunScheduler } from './ports.js';
 import { newRunId } from './run-id.js';
 import type { RunJournal } from './run-journal.js';
-import { isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
+import { changesThings, isFinal, newRunRecord, type RunKind, type RunRecord } from './run-record.js';
 import { RunConflictError, type RunStore } from './run-store.js';
 import { finishRun, requestCancel, retryRun } from './run-transitions.js';
 
@@ -101,8 +101,11 @@ export class RunService {
   async retry(runId: string, userId: string): Promise<ActionOutcome> {
     const run = await this.deps.journal.get(runId);
     if (!run) return { ok: false, message: `There is no run \`${runId}\`.` };
-    if (run.status !== 'failed' || run.kind !== 'setup') {
-      return { ok: false, message: `Run \`${runId}\` is ${run.status}; only a failed setup can be retried.` };
+    if (run.status !== 'failed' || !changesThings(run.kind)) {
+      return {
+        ok: false,
+        message: `Run \`${runId}\` is ${run.status}; only a failed setup or rotate can be retried.`,
+      };
     }
     const refusal = await this.controlRefusal(run, userId, 'retry');
     if (refusal) return { ok: false, message: refusal };

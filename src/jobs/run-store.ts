@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isFinal, pairKey, parseRunRecord, type RunRecord } from './run-record.js';
+import { changesThings, isFinal, pairKey, parseRunRecord, type RunRecord } from './run-record.js';
 
 /** Finished runs stay readable for `history` this long; the audit stream keeps the permanent record. */
 const FINISHED_RUN_TTL_SECONDS = 90 * 24 * 3600;
@@ -71,7 +71,7 @@ export class RunStore {
       this.historyKey(),
       run.id,
       JSON.stringify(run),
-      run.kind === 'setup' ? '1' : '0',
+      changesThings(run.kind) ? '1' : '0',
     )) as string | null;
     if (holder) throw new RunConflictError(holder);
   }

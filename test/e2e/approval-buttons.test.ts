@@ -41,7 +41,7 @@ function scriptedPlan(effects: string[], failOnce: Set<string> = new Set()): Run
   const steps = [
     step('preflight'),
     step('lms', 'lms'),
-    step('vault', 'vault'),
+    step('vault', 'credentials'),
     step('concourse', 'concourse'),
   ];
   return {
@@ -115,7 +115,7 @@ describe('runs in Slack', () => {
     const runId = await requestSetup(harness, 'mitxonline production');
     for (const [phase, approver] of [
       ['lms', APPROVER],
-      ['vault', SECOND_APPROVER],
+      ['credentials', SECOND_APPROVER],
       ['concourse', APPROVER],
     ] as const) {
       const { approval } = await pendingApproval(harness, runId, phase);
@@ -135,7 +135,7 @@ describe('runs in Slack', () => {
     const decisions = (await harness.bot.audit.entries(runId)).filter((e) => e.type === 'approval_decided');
     expect(decisions.map((e) => [e.phase, e.decision, e.user])).toEqual([
       ['lms', 'approved', APPROVER],
-      ['vault', 'approved', SECOND_APPROVER],
+      ['credentials', 'approved', SECOND_APPROVER],
       ['concourse', 'approved', APPROVER],
     ]);
   });
@@ -190,7 +190,7 @@ describe('runs in Slack', () => {
       }),
     ]);
     expect(both.map((r) => r.status)).toEqual([200, 200]);
-    await pendingApproval(harness, runId, 'vault');
+    await pendingApproval(harness, runId, 'credentials');
     const decisions = (await harness.bot.audit.entries(runId)).filter((e) => e.type === 'approval_decided');
     expect(decisions).toHaveLength(1);
     expect(effects).toEqual(['preflight', 'lms']);

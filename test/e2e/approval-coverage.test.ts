@@ -46,7 +46,7 @@ describe('approvals bound to the attempt and the preview', () => {
         return { summary: `${id} ok` };
       },
     });
-    const steps = [step('lms', 'lms'), step('vault', 'vault'), step('concourse', 'concourse')];
+    const steps = [step('lms', 'lms'), step('vault', 'credentials'), step('concourse', 'concourse')];
     return {
       create: () => ({
         plan: {
@@ -78,7 +78,7 @@ describe('approvals bound to the attempt and the preview', () => {
     const effects: string[] = [];
     const harness = await start(effects, new Set(['vault']));
     const runId = await requestSetup(harness, 'mitxonline production');
-    for (const phase of ['lms', 'vault']) {
+    for (const phase of ['lms', 'credentials']) {
       const approval = await pending(harness, runId, phase);
       await click(harness, ACTION_APPROVE, `${runId}:${phase}`, approval.messageTs as string, APPROVER);
     }
@@ -89,15 +89,15 @@ describe('approvals bound to the attempt and the preview', () => {
     expect(await click(harness, ACTION_RETRY, runId, failed.finalTs as string, REQUESTER.id)).toContain(
       'Retrying',
     );
-    const again = await pending(harness, runId, 'vault', 2);
+    const again = await pending(harness, runId, 'credentials', 2);
     expect(effects).toEqual(['lms']);
     // The old vault approval's button decides nothing any more.
-    const old = failed.approvals.find((a) => a.phase === 'vault' && a.attempt === 1) as ApprovalRecord;
+    const old = failed.approvals.find((a) => a.phase === 'credentials' && a.attempt === 1) as ApprovalRecord;
     expect(
-      await click(harness, ACTION_APPROVE, `${runId}:vault`, old.messageTs as string, APPROVER),
+      await click(harness, ACTION_APPROVE, `${runId}:credentials`, old.messageTs as string, APPROVER),
     ).not.toContain('You approved');
     expect(effects).toEqual(['lms']);
-    await click(harness, ACTION_APPROVE, `${runId}:vault`, again.messageTs as string, APPROVER);
+    await click(harness, ACTION_APPROVE, `${runId}:credentials`, again.messageTs as string, APPROVER);
     const concourse = await pending(harness, runId, 'concourse', 2);
     await click(harness, ACTION_APPROVE, `${runId}:concourse`, concourse.messageTs as string, APPROVER);
     await waitFor(async () => (await run(harness, runId)).status === 'succeeded', { what: 'success' });

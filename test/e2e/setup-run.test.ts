@@ -241,11 +241,12 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     const approved = await requestSetup(harness, 'xpro production');
     for (const [phase, approver] of [
       ['lms', APPROVER],
-      ['vault', SECOND_APPROVER],
+      ['credentials', SECOND_APPROVER],
       ['concourse', APPROVER],
     ] as const) {
       const approval = await pendingApproval(harness, approved, phase);
-      if (phase === 'vault') expect(approval.changes).toContain('Would write client id, secret and host');
+      if (phase === 'credentials')
+        expect(approval.changes).toContain('Would replace the credentials (Vault holds none)');
       if (phase === 'concourse') expect(approval.changes).toContain('Would create `xpro/misc-cloud-tubular`');
       await click(harness, ACTION_APPROVE, `${approved}:${phase}`, approval.messageTs as string, approver);
     }

@@ -34,7 +34,7 @@ function plan(effects: string[], failures: Record<string, string> = {}): RunPlan
   const steps = [
     step('preflight'),
     step('lms', 'lms'),
-    step('vault', 'vault'),
+    step('vault', 'credentials'),
     step('concourse', 'concourse'),
   ];
   return {

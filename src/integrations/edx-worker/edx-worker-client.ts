@@ -3,11 +3,10 @@ import { BotError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SecretRedactor } from '../../logging/secret-redactor.js';
 import { meaningfulLines, quotable } from './command-output.js';
-import { parseDotApplicationOutput } from './dot-application-output.js';
 import type { ExecTransport } from './exec-transport.js';
 import { type EdxWorkerInspection, INSPECT_MARKER, parseInspectionOutput } from './inspection-output.js';
 import { parseManageUserOutput } from './manage-user-output.js';
-import { manageCommand, shellSnippetCommand } from './remote-command.js';
+import { manageCommand, manageCommandWithSecret, shellSnippetCommand } from './remote-command.js';
 import { parseRetirementStatesOutput } from './retirement-states-output.js';
 
 export interface RetirementStatesResult {
@@ -15,13 +14,6 @@ export interface RetirementStatesResult {
   added: string[];
   removed: string[];
   states: string[];
-}
-
-export interface DotApplication {
-  created: boolean;
-  applicationId: number;
-  clientId: string;
-  clientSecret: string;
 }
 
 export type { EdxWorkerInspection } from './inspection-output.js';
@@ -121,43 +113,31 @@ export class EdxWorkerClient {
   }
 
   /**
-   * Creates the client-credentials application, or recovers an existing one's credentials with
-   * `--update` (DOT 1.x prints the stored plaintext secret): never a second application.
+   * Makes the worker's client-credentials application hold exactly these credentials, creating it
+   * if absent (`--update` creates or updates: never a second application). The secret reaches the
+   * command on stdin; nothing is read back from its output, which a quiet LMS does not print and
+   * a DOT 2 LMS would print hashed. The result is checked by inspecting the application.
    */
-  async ensureDotApplication(): Promise<DotApplication> {
+  async convergeDotApplication(credentials: { id: string; secret: string }): Promise<{ created: boolean }> {
     const { dotApplicationName: name, workerUsername: username } = this.target;
-    const base = [name, username, '--grant-type', 'client-credentials'];
-    let report = parseDotApplicationOutput(
-      combined(await this.manage('create_dot_application', base)),
-      name,
-      username,
+    const { appUser, commandTimeoutSeconds } = this.target.edxWorker;
+    const before = await this.inspect();
+    const args = ['create_dot_application', name, username, '--grant-type', 'client-credentials'];
+    const command = manageCommandWithSecret(
+      appUser,
+      [...args, '--client-id', credentials.id, '--update'],
+      '--client-secret',
+      commandTimeoutSeconds,
     );
-    if (report.kind === 'exists') {
-      report = parseDotApplicationOutput(
-        combined(await this.manage('create_dot_application', [...base, '--update'])),
-        name,
-        username,
-      );
-    }
-    if (report.kind === 'exists') {
+    await this.run('create_dot_application', command, `${credentials.secret}\n`);
+    const after = await this.inspect();
+    if (after.application.clientId !== credentials.id) {
       throw new BotError({
-        code: 'edx_unexpected_output',
-        userMessage: 'create_dot_application --update did not print the application.',
+        code: 'edx_application_mismatch',
+        userMessage: `create_dot_application ran, but application \`${name}\` of ${username} does not have client id \`${credentials.id}\` afterwards.`,
       });
     }
-    this.deps.redactor.register(report.clientSecret);
-    if (report.clientSecret.startsWith('pbkdf2_') || report.clientSecret.includes('$')) {
-      throw new BotError({
-        code: 'edx_secret_hashed',
-        userMessage: `The LMS stores ${name}'s client secret hashed (django-oauth-toolkit 2 or later), so it cannot be recovered; rotate it on purpose with create_dot_application --update --client-secret.`,
-      });
-    }
-    return {
-      created: report.kind === 'created',
-      applicationId: report.applicationId,
-      clientId: report.clientId,
-      clientSecret: report.clientSecret,
-    };
+    return { created: !before.application.exists };
   }
 
   async inspect(): Promise<EdxWorkerInspection> {
@@ -179,9 +159,12 @@ export class EdxWorkerClient {
    * Runs a command line and returns its stdout and stderr apart (a report printed to stdout must
    * not be mixed with stderr's logging), or a typed error quoting why it failed.
    */
-  private async run(name: string, commandLine: string): Promise<CommandOutput> {
+  private async run(name: string, commandLine: string, stdin?: string): Promise<CommandOutput> {
     const timeoutSeconds = this.target.edxWorker.commandTimeoutSeconds;
-    const result = await this.deps.transport.exec(commandLine, { timeoutSeconds });
+    const result = await this.deps.transport.exec(commandLine, {
+      timeoutSeconds,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
     const output = combined(result);
     this.deps.logger.debug(
       { command: name, code: result.code, output: this.deps.redactor.redact(quotable(output)) },

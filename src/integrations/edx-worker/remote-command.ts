@@ -17,6 +17,26 @@ export function manageCommand(appUser: string, args: readonly string[], timeoutS
   return asAppUser(appUser, script, timeoutSeconds);
 }
 
+/** The shell variable the secret is read into from standard input. */
+const SECRET_VARIABLE = 'RB_SECRET';
+
+/**
+ * Like manageCommand, with one secret argument that arrives on standard input: the script reads it
+ * into a shell variable and passes `--flag "$RB_SECRET"`. The command line the host logs holds
+ * only the variable's name; the value is in the management command's own argv, visible inside
+ * the host to root and the app user while it runs (as it would be for an operator typing it).
+ */
+export function manageCommandWithSecret(
+  appUser: string,
+  args: readonly string[],
+  secretFlag: string,
+  timeoutSeconds: number,
+): string {
+  const command = `python edx-platform/manage.py lms ${args.map(shellQuote).join(' ')} ${shellQuote(secretFlag)} "$${SECRET_VARIABLE}"`;
+  const script = `IFS= read -r ${SECRET_VARIABLE} && source edxapp_env && ${command}`;
+  return asAppUser(appUser, script, timeoutSeconds);
+}
+
 /** A fixed Python snippet run by `manage.py lms shell -c`, with values passed as environment variables. */
 export function shellSnippetCommand(
   appUser: string,

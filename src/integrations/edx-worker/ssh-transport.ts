@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { NodeSSH } from 'node-ssh';
 import { BotError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
-import type { ExecResult, ExecTransport } from './exec-transport.js';
+import type { ExecOptions, ExecResult, ExecTransport } from './exec-transport.js';
 import { pinnedKeys } from './known-hosts.js';
 
 export interface SshConnectionOptions {
@@ -96,7 +96,7 @@ class SshTransport implements ExecTransport {
     private readonly where: string,
   ) {}
 
-  async exec(command: string, options: { timeoutSeconds: number }): Promise<ExecResult> {
+  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -114,7 +114,8 @@ class SshTransport implements ExecTransport {
       );
     });
     try {
-      const result = await Promise.race([this.ssh.execCommand(command), deadline]);
+      const input = options.stdin === undefined ? {} : { stdin: options.stdin };
+      const result = await Promise.race([this.ssh.execCommand(command, input), deadline]);
       return { stdout: result.stdout, stderr: result.stderr, code: result.code, signal: result.signal };
     } catch (error) {
       if (error instanceof BotError) throw error;

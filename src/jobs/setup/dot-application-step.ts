@@ -1,52 +1,51 @@
-import { credentialsInPlace } from './oauth-credentials.js';
+import { acceptedByLms, decideCredentials, recordedCredentials } from './credentials-decision.js';
 import type { SetupStep } from './setup-step.js';
 
 /**
- * `create_dot_application`: exactly one client-credentials application for the worker. An
- * application whose credentials Vault already holds, and with which the LMS issues a token, is
- * left alone (not even re-saved). Otherwise the credentials stay in this run's memory for the
- * Vault step; only the client id is checkpointed.
+ * `create_dot_application … --client-id … --client-secret … --update`: the LMS application is
+ * converged to the credentials Vault holds (created if absent, never a second one). One that
+ * already holds them, as a token request proves, is left alone, not even re-saved.
  */
 export const dotApplicationStep: SetupStep = {
   id: 'dot-application',
-  title: 'OAuth (DOT) application',
-  phase: 'lms',
-  async apply(context, services) {
-    const { target } = context;
+  title: 'LMS: the OAuth (DOT) application holds the credentials',
+  phase: 'credentials',
+  async apply({ target }, services) {
+    const credentials = await recordedCredentials(target, services);
     const edx = await services.edxWorker();
-    const inPlace = await credentialsInPlace(target, services, await edx.inspect());
-    if (inPlace) {
-      services.memory.credentials = inPlace;
+    const name = `\`${target.dotApplicationName}\``;
+    const lms = await edx.inspect();
+    if (lms.application.clientId === credentials.id && (await acceptedByLms(credentials, services))) {
       return {
-        summary: `Already in place: application \`${target.dotApplicationName}\` (client id \`${inPlace.id}\`), whose credentials Vault holds and the LMS accepts.`,
+        summary: `Already in place: application ${name} (client id \`${credentials.id}\`) accepts them.`,
       };
     }
-    const application = await edx.ensureDotApplication();
-    services.memory.credentials = {
-      id: application.clientId,
-      secret: application.clientSecret,
-      host: target.lmsUrl,
-    };
-    await context.saveCheckpoint({
-      clientId: application.clientId,
-      applicationId: application.applicationId,
-    });
-    const what = application.created ? 'Created' : 'Already in place:';
+    const { created } = await edx.convergeDotApplication(credentials);
     return {
-      summary: `${what} application \`${target.dotApplicationName}\` (id ${application.applicationId}, client id \`${application.clientId}\`).`,
+      summary: `${created ? 'Created' : 'Updated'} application ${name} with client id \`${credentials.id}\` and the secret from Vault.`,
     };
   },
   async preview({ target }, services) {
-    const inspection = services.memory.inspection ?? (await (await services.edxWorker()).inspect());
-    if (inspection.application.exists) {
+    const name = `\`${target.dotApplicationName}\``;
+    const decision = await decideCredentials(target, services);
+    const lms = await (await services.edxWorker()).inspect();
+    if (decision.kind === 'replace') {
       return {
-        changes: false,
-        summary: `Application \`${target.dotApplicationName}\` already exists (client id \`${inspection.application.clientId ?? '?'}\`).`,
+        changes: true,
+        summary: lms.application.exists
+          ? `Would set the new secret on application ${name} (client id \`${decision.clientId}\`); the old one stops working.`
+          : `Would create client-credentials application ${name} for \`${target.workerUsername}\` with the new credentials.`,
       };
+    }
+    const { credentials } = decision;
+    if (lms.application.clientId === credentials.id && (await acceptedByLms(credentials, services))) {
+      return { changes: false, summary: `Application ${name} already holds the credentials Vault holds.` };
     }
     return {
       changes: true,
-      summary: `Would create client-credentials application \`${target.dotApplicationName}\` for \`${target.workerUsername}\`.`,
+      summary: lms.application.exists
+        ? `Would converge application ${name} to client id \`${credentials.id}\` and the secret Vault holds.`
+        : `Would create application ${name} with client id \`${credentials.id}\` and the secret Vault holds.`,
     };
   },
 };

@@ -1,14 +1,15 @@
 import type { ApprovalPhase, RunKind } from '../run-record.js';
 import type { PhasePreview, RunPlan, StepDefinition } from '../step-definition.js';
 import { concourseSetStep } from './concourse-set-step.js';
+import { credentialsStep } from './credentials-step.js';
 import { dotApplicationStep } from './dot-application-step.js';
 import { firstBuildStep } from './first-build-step.js';
 import { lmsStatesStep } from './lms-states-step.js';
 import { preflightStep } from './preflight-step.js';
+import { rotateSecretStep } from './rotate-secret-step.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 import { unpauseStep } from './unpause-step.js';
-import { vaultWriteStep } from './vault-write-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
 import { workerUserStep } from './worker-user-step.js';
 
@@ -20,21 +21,30 @@ export const SETUP_STEPS: readonly SetupStep[] = [
   preflightStep,
   lmsStatesStep,
   workerUserStep,
+  credentialsStep,
   dotApplicationStep,
-  vaultWriteStep,
   verifyCredentialsStep,
   concourseSetStep,
   unpauseStep,
   firstBuildStep,
 ];
 
+/** `/retirement rotate`: a new secret for the same client id, Vault first, then the LMS, then proof. */
+export const ROTATE_STEPS: readonly SetupStep[] = [
+  preflightStep,
+  rotateSecretStep,
+  dotApplicationStep,
+  verifyCredentialsStep,
+];
+
 /**
- * `setup` applies each step; `plan` runs the same steps read-only, each reporting what it would
+ * `setup` and `rotate` apply each step; `plan` runs the same steps read-only, each reporting what it would
  * change. Approvals preview a whole phase, so approvers see every change they are agreeing to.
  */
-export function setupPlan(kind: RunKind, services: SetupServices, steps = SETUP_STEPS): RunPlan {
+export function setupPlan(kind: RunKind, services: SetupServices): RunPlan {
+  const steps = kind === 'rotate' ? ROTATE_STEPS : SETUP_STEPS;
   return {
-    steps: steps.map((step) => (kind === 'setup' ? applying(step, services) : previewing(step, services))),
+    steps: steps.map((step) => (kind === 'plan' ? previewing(step, services) : applying(step, services))),
     async previewPhase(phase: ApprovalPhase, context): Promise<PhasePreview> {
       const previews = [];
       for (const step of steps.filter((s) => s.phase === phase)) {

@@ -17,6 +17,8 @@ export interface SetupDependencies {
   credentials: CredentialStore;
   concourse(target: Target): ConcourseOperations;
   verifyCredentials(credentials: OAuthClientCredentials): Promise<unknown>;
+  generate: SetupServices['generate'];
+  protectSecret(secret: string): void;
   buildTiming: BuildFollowTiming;
 }
 
@@ -38,6 +40,8 @@ export function setupPlanFactory(dependencies: SetupDependencies): RunPlanFactor
         credentials: dependencies.credentials,
         concourse: dependencies.concourse,
         verifyCredentials: dependencies.verifyCredentials,
+        generate: dependencies.generate,
+        protectSecret: dependencies.protectSecret,
         buildTiming: dependencies.buildTiming,
         memory: {},
       };

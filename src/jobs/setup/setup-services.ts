@@ -1,7 +1,6 @@
 import type { Target } from '../../config/catalog.js';
 import type { BuildJson, PipelineJson } from '../../integrations/concourse/concourse-client.js';
 import type {
-  DotApplication,
   EdxWorkerInspection,
   RetirementStatesResult,
 } from '../../integrations/edx-worker/edx-worker-client.js';
@@ -14,7 +13,8 @@ export interface EdxWorkerOperations {
   populateRetirementStates(): Promise<RetirementStatesResult>;
   previewRetirementStates(): Promise<RetirementStatesResult>;
   ensureWorkerUser(): Promise<{ created: boolean; changedFlags: string[] }>;
-  ensureDotApplication(): Promise<DotApplication>;
+  /** Creates the application with these credentials, or sets them on the existing one. */
+  convergeDotApplication(credentials: { id: string; secret: string }): Promise<{ created: boolean }>;
   /** Read-only: the worker user's flags and whether the application exists (never its secret). */
   inspect(): Promise<EdxWorkerInspection>;
 }
@@ -56,6 +56,10 @@ export interface SetupServices {
   credentials: CredentialStore;
   concourse(target: Target): ConcourseOperations;
   verifyCredentials(credentials: OAuthClientCredentials): Promise<unknown>;
+  /** Fresh credentials, crypto-random as django-oauth-toolkit generates them. */
+  generate: { clientId(): string; clientSecret(): string };
+  /** Every secret the run learns is scrubbed from logs and Slack text from then on. */
+  protectSecret(secret: string): void;
   buildTiming: BuildFollowTiming;
   memory: RunMemory;
 }

@@ -6,6 +6,7 @@ export function helpMessage(catalog: Catalog): string {
     '*retirement-bot* sets up and reports on the Open edX learner-retirement pipeline.',
     '• `/retirement setup <app> <env>`: run the setup (LMS states, worker user, OAuth app, Vault, Concourse); production steps wait for approval',
     '• `/retirement plan <app> <env>`: show what a setup would change, changing nothing',
+    '• `/retirement rotate <app> <env>`: a new client secret (same client id): Vault first, then the LMS, then a token check',
     '• `/retirement status [<app> <env>]`: the pipeline and the last run; without arguments, every pair',
     '• `/retirement history [<app> <env>]`: recent runs',
     '• `/retirement cancel <run-id>`: stop a queued, waiting or running run',

@@ -7,12 +7,22 @@ export type ParsedCommand =
   | { kind: 'list' }
   | { kind: 'setup'; target: Target }
   | { kind: 'plan'; target: Target }
+  | { kind: 'rotate'; target: Target }
   | { kind: 'status'; target?: Target }
   | { kind: 'history'; target?: Target }
   | { kind: 'cancel'; runId: string }
   | { kind: 'invalid'; message: string };
 
-export const SUBCOMMANDS = ['setup', 'plan', 'status', 'cancel', 'history', 'list', 'help'] as const;
+export const SUBCOMMANDS = [
+  'setup',
+  'plan',
+  'rotate',
+  'status',
+  'cancel',
+  'history',
+  'list',
+  'help',
+] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Slack allows ~4 000 characters of command text; nothing valid comes close to this. */
@@ -35,6 +45,7 @@ export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
       return args.length === 0 ? { kind: subcommand } : tooMany(subcommand, `/retirement ${subcommand}`);
     case 'setup':
     case 'plan':
+    case 'rotate':
       return withRequiredTarget(subcommand, args, catalog);
     case 'status':
     case 'history':
@@ -48,7 +59,11 @@ function isSubcommand(word: string): word is Subcommand {
   return (SUBCOMMANDS as readonly string[]).includes(word);
 }
 
-function withRequiredTarget(kind: 'setup' | 'plan', args: string[], catalog: Catalog): ParsedCommand {
+function withRequiredTarget(
+  kind: 'setup' | 'plan' | 'rotate',
+  args: string[],
+  catalog: Catalog,
+): ParsedCommand {
   const usage = `/retirement ${kind} <app> <env>`;
   if (args.length < 2) return invalid(`Usage: \`${usage}\`. ${validPairs(catalog)}`);
   if (args.length > 2) return tooMany(kind, usage);

@@ -15,6 +15,7 @@ export type SubcommandHandler<K extends ParsedCommand['kind']> = (
 /** Handlers for the subcommands that act (the rest are answered from the catalog alone). */
 export interface RunSubcommands {
   setup: SubcommandHandler<'setup'>;
+  rotate: SubcommandHandler<'rotate'>;
   plan: SubcommandHandler<'plan'>;
   status: SubcommandHandler<'status'>;
   history: SubcommandHandler<'history'>;
@@ -66,6 +67,8 @@ async function dispatch(parsed: ParsedCommand, context: SlashContext, deps: Comm
       return context.ack(parsed.message);
     case 'setup':
       return deps.handlers.setup(parsed, context);
+    case 'rotate':
+      return deps.handlers.rotate(parsed, context);
     case 'plan':
       return deps.handlers.plan(parsed, context);
     case 'status':

@@ -26,10 +26,10 @@ export async function requestRun(
     );
   }
   const approval =
-    kind === 'setup' && target.approval.required
+    kind !== 'plan' && target.approval.required
       ? ` Each production phase waits for approval by ${approverMentions(target)}.`
       : '';
-  const what = kind === 'setup' ? 'Setup' : 'Plan (read-only)';
+  const what = { setup: 'Setup', plan: 'Plan (read-only)', rotate: 'Secret rotation' }[kind];
   await context.ack(
     `${what} of ${target.app} ${target.env} queued as run \`${run.id}\`. Progress is in the thread of its status card.${approval}`,
   );

@@ -19,6 +19,7 @@ export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
   return {
     setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
+    rotate: (command, context) => requestRun('rotate', command.target, context, deps.runs),
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
     cancel: async (command, context) => {
       // Cancelling may look up approver groups and edit the run's messages: acknowledge first.

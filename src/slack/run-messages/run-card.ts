@@ -1,4 +1,4 @@
-import { isFinal, type RunRecord } from '../../jobs/run-record.js';
+import { changesThings, isFinal, type RunRecord } from '../../jobs/run-record.js';
 import { ACTION_CANCEL, ACTION_RETRY } from '../actions/action-ids.js';
 import { runButtonValue } from '../actions/button-value.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
@@ -34,7 +34,7 @@ export function renderCard(run: RunRecord): RenderedMessage {
 }
 
 function cardActions(run: RunRecord): KnownBlock | undefined {
-  if (run.status === 'failed' && run.kind === 'setup') return retryActions(run);
+  if (run.status === 'failed' && changesThings(run.kind)) return retryActions(run);
   if (isFinal(run.status) || run.cancelRequestedBy) return undefined;
   return {
     type: 'actions',
@@ -88,6 +88,6 @@ export function renderFinal(run: RunRecord): RenderedMessage {
   if (run.status === 'cancelled' && run.cancelRequestedBy)
     lines.push(`Cancelled by <@${run.cancelRequestedBy}>.`);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
-  if (run.status === 'failed' && run.kind === 'setup') blocks.push(retryActions(run));
+  if (run.status === 'failed' && changesThings(run.kind)) blocks.push(retryActions(run));
   return { text: lines[0] as string, blocks };
 }

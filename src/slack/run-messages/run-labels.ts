@@ -20,8 +20,8 @@ export const STEP_ICON: Record<StepRecord['status'], string> = {
 };
 
 export const PHASE_LABEL: Record<ApprovalRecord['phase'], string> = {
-  lms: 'LMS changes (retirement states, worker user, OAuth application)',
-  vault: 'Vault write (tubular_oauth_client)',
+  lms: 'LMS changes (retirement states, worker user)',
+  credentials: 'Credentials (Vault tubular_oauth_client, then the LMS OAuth application)',
   concourse: 'Concourse changes (set, unpause and trigger the pipeline)',
 };
 

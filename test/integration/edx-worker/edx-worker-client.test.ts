@@ -3,8 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker, EdxWorkerHost } from '../../../emulators/edx-worker/edx-worker-host.js';
 import type { Target } from '../../../src/config/catalog.js';
 import { EdxWorkerClient } from '../../../src/integrations/edx-worker/edx-worker-client.js';
+import type { ExecTransport } from '../../../src/integrations/edx-worker/exec-transport.js';
 import { manageCommand } from '../../../src/integrations/edx-worker/remote-command.js';
 import { connectSsh } from '../../../src/integrations/edx-worker/ssh-transport.js';
+import {
+  generateClientId,
+  generateClientSecret,
+} from '../../../src/integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../../../src/integrations/lms-oauth/verify-client-credentials.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
@@ -14,6 +19,8 @@ import { testCatalog } from '../../support/test-catalog.js';
 /** The edx-worker client over real SSH to the simulated host (sshd, sudo, Django + DOT). */
 let host: EdxWorkerHost;
 const logs: string[] = [];
+/** Every command line the client gave the transport: what a host would log. */
+const commandLines: string[] = [];
 const redactor = new SecretRedactor();
 const logger = createLogger({
   level: 'debug',
@@ -54,9 +61,21 @@ async function client(options: { knownHosts?: string; port?: number; timeoutSeco
     readyTimeoutMs: 5_000,
     logger,
   });
+  const recording: ExecTransport = {
+    exec: (command, execOptions) => {
+      commandLines.push(command);
+      return transport.exec(command, execOptions);
+    },
+    close: () => transport.close(),
+  };
   return {
     transport,
-    edx: new EdxWorkerClient({ transport, target: target(options.timeoutSeconds), redactor, logger }),
+    edx: new EdxWorkerClient({
+      transport: recording,
+      target: target(options.timeoutSeconds),
+      redactor,
+      logger,
+    }),
   };
 }
 
@@ -75,41 +94,39 @@ describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
         created: true,
         changedFlags: ['is_staff', 'is_superuser'],
       });
-      const created = await edx.ensureDotApplication();
-      expect(created.created).toBe(true);
+      const credentials = { id: generateClientId(), secret: generateClientSecret() };
+      redactor.register(credentials.secret);
+      expect(await edx.convergeDotApplication(credentials)).toEqual({ created: true });
 
       expect(await edx.populateRetirementStates()).toMatchObject({ changed: false });
       expect(await edx.ensureWorkerUser()).toEqual({ created: false, changedFlags: [] });
-      const again = await edx.ensureDotApplication();
-      expect(again).toEqual({ ...created, created: false });
+      expect(await edx.convergeDotApplication(credentials)).toEqual({ created: false });
       expect(await host.applications()).toHaveLength(1);
       expect(await edx.inspect()).toEqual({
         user: { exists: true, isStaff: true, isSuperuser: true },
-        application: { exists: true, clientId: created.clientId },
+        application: { exists: true, clientId: credentials.id },
       });
 
-      await verifyClientCredentials({
-        id: created.clientId,
-        secret: created.clientSecret,
-        host: host.lmsUrl,
-      });
+      await verifyClientCredentials({ ...credentials, host: host.lmsUrl });
       const wrong = await rejection(
-        verifyClientCredentials({ id: created.clientId, secret: 'not-the-secret', host: host.lmsUrl }),
+        verifyClientCredentials({ id: credentials.id, secret: 'not-the-secret', host: host.lmsUrl }),
       );
       expect(wrong.code).toBe('lms_credentials_rejected');
-      expect(logs.join('\n')).not.toContain(created.clientSecret);
+      expect(logs.join('\n')).not.toContain(credentials.secret);
+      expect(commandLines.join('\n')).not.toContain(credentials.secret);
     } finally {
       await transport.close();
     }
   }, 60_000);
 
-  it('recovers the same credentials after a run died between creating the application and reading the output', async () => {
+  it('converges to the same credentials after a run died while create_dot_application ran', async () => {
     const other = { ...target(5), workerUsername: 'interrupted_worker' };
+    const credentials = { id: generateClientId(), secret: generateClientSecret() };
     const first = await client({ timeoutSeconds: 5 });
     const interrupted = new EdxWorkerClient({ transport: first.transport, target: other, redactor, logger });
     await interrupted.ensureWorkerUser();
     await host.setFault('pause-after-create');
-    const timedOut = await rejection(interrupted.ensureDotApplication());
+    const timedOut = await rejection(interrupted.convergeDotApplication(credentials));
     expect(timedOut.code).toBe('ssh_command_timeout');
     await first.transport.close();
     await host.setFault(null);
@@ -117,22 +134,18 @@ describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
 
     const second = await client();
     try {
-      const recovered = await new EdxWorkerClient({
+      const converged = await new EdxWorkerClient({
         transport: second.transport,
         target: other,
         redactor,
         logger,
-      }).ensureDotApplication();
-      expect(recovered.created).toBe(false);
+      }).convergeDotApplication(credentials);
+      expect(converged.created).toBe(false);
       const apps = (await host.applications()).filter((a) => a.user === 'interrupted_worker');
       expect(apps).toEqual([
-        expect.objectContaining({ clientId: recovered.clientId, grantType: 'client-credentials' }),
+        expect.objectContaining({ clientId: credentials.id, grantType: 'client-credentials' }),
       ]);
-      await verifyClientCredentials({
-        id: recovered.clientId,
-        secret: recovered.clientSecret,
-        host: host.lmsUrl,
-      });
+      await verifyClientCredentials({ ...credentials, host: host.lmsUrl });
     } finally {
       await second.transport.close();
     }

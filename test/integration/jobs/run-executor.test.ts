@@ -46,7 +46,7 @@ function recordingSteps(
     step('preflight'),
     step('lms-a', 'lms'),
     step('lms-b', 'lms'),
-    step('vault', 'vault'),
+    step('vault', 'credentials'),
     step('concourse', 'concourse'),
   ];
 }
@@ -97,7 +97,7 @@ function setup(steps: StepDefinition[], previewChanges = true) {
   };
   const decide = (
     runId: string,
-    phase: 'lms' | 'vault' | 'concourse',
+    phase: 'lms' | 'credentials' | 'concourse',
     decision: 'approved' | 'rejected',
     userId = APPROVER,
   ) => decideApproval({ runId, phase, decision, userId }, { journal, catalog, approvers });
@@ -210,7 +210,7 @@ describe('RunExecutor', () => {
     expect((await decide(run.id, 'lms', 'approved')).kind).toBe('decided');
     expect((await executor.execute(run.id, { gate: parkGate, canRetry: true })).kind).toBe('parked');
     expect(effects).toEqual(['preflight', 'lms-a', 'lms-b']);
-    await decide(run.id, 'vault', 'approved');
+    await decide(run.id, 'credentials', 'approved');
     await executor.execute(run.id, { gate: parkGate, canRetry: true });
     await decide(run.id, 'concourse', 'approved');
     expect(await executor.execute(run.id, { gate: parkGate, canRetry: true })).toEqual({
@@ -220,7 +220,7 @@ describe('RunExecutor', () => {
     expect(effects).toEqual(['preflight', 'lms-a', 'lms-b', 'vault', 'concourse']);
     expect((await store.get(run.id))?.approvals.map((a) => [a.phase, a.status, a.decidedBy])).toEqual([
       ['lms', 'approved', APPROVER],
-      ['vault', 'approved', APPROVER],
+      ['credentials', 'approved', APPROVER],
       ['concourse', 'approved', APPROVER],
     ]);
   });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunLmsImage, LmsImage } from '../../../emulators/kubernetes/lms-image.js';
-import { parseDotApplicationOutput } from '../../../src/integrations/edx-worker/dot-application-output.js';
 import { parseManageUserOutput } from '../../../src/integrations/edx-worker/manage-user-output.js';
 import { parseRetirementStatesOutput } from '../../../src/integrations/edx-worker/retirement-states-output.js';
 import {
@@ -61,20 +60,36 @@ describe.skipIf(!canRunLmsImage())('the simulated LMS in a pod, over the Kuberne
     expect(parseManageUserOutput((await manage(...args)).output, WORKER).created).toBe(false);
   });
 
-  it('creates one application and recovers its credentials with --update', async () => {
-    const base = ['create_dot_application', APPLICATION, WORKER, '--grant-type', 'client-credentials'];
-    const created = parseDotApplicationOutput((await manage(...base)).output, APPLICATION, WORKER);
-    expect(created.kind).toBe('created');
-    expect(parseDotApplicationOutput((await manage(...base)).output, APPLICATION, WORKER)).toEqual({
-      kind: 'exists',
-    });
-    const recovered = parseDotApplicationOutput(
-      (await manage(...base, '--update')).output,
-      APPLICATION,
-      WORKER,
-    );
-    if (created.kind !== 'created' || recovered.kind !== 'updated') return expect.unreachable();
-    expect(recovered).toMatchObject({ clientId: created.clientId, clientSecret: created.clientSecret });
+  it('sets one application to credentials whose secret arrives on stdin, twice without a second one', async () => {
+    const secret = 'S'.repeat(128);
+    const script = 'IFS= read -r RB_SECRET && exec "$@" --client-secret "$RB_SECRET" </dev/null';
+    const converge = () =>
+      transport.exec(
+        [
+          'sh',
+          '-c',
+          script,
+          'sh',
+          ...DEFAULT_MANAGE_COMMAND,
+          'create_dot_application',
+          APPLICATION,
+          WORKER,
+          '--grant-type',
+          'client-credentials',
+          '--client-id',
+          'c'.repeat(40),
+          '--update',
+        ],
+        { timeoutSeconds: 60, stdin: `${secret}\n` },
+      );
+    for (const attempt of [1, 2]) {
+      const result = await converge();
+      expect(result.code, `attempt ${attempt}: ${result.stderr}`).toBe(0);
+      expect(`${result.stdout}${result.stderr}`).toContain(
+        `application with id: 1, client_id: ${'c'.repeat(40)}`,
+      );
+    }
+    expect(cluster.emulator.execUrls().map(decodeURIComponent).join('\n')).not.toContain(secret);
   });
 
   it("reports a failing command's exit code with Django's error on stderr", async () => {

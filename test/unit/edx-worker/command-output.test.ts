@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseDotApplicationOutput } from '../../../src/integrations/edx-worker/dot-application-output.js';
 import { parseManageUserOutput } from '../../../src/integrations/edx-worker/manage-user-output.js';
 import { manageCommand } from '../../../src/integrations/edx-worker/remote-command.js';
 import { parseRetirementStatesOutput } from '../../../src/integrations/edx-worker/retirement-states-output.js';
@@ -91,50 +90,6 @@ Removing user "retirement_service_worker" from groups []
 Adding user "retirement_worker" to groups []
 Removing user "retirement_worker" from groups []`;
     expect(parseManageUserOutput(output, 'retirement_worker')).toEqual({ created: false, flagsSet: [] });
-  });
-});
-
-describe('create_dot_application output', () => {
-  const prefix =
-    '2023-04-28 21:11:02,004 INFO 70012 [openedx.core.djangoapps.oauth_dispatch.management.commands.create_dot_application] [user None] [ip None] create_dot_application.py:82 - ';
-
-  it('parses a creation and never puts the secret in an error', () => {
-    expect(
-      parseDotApplicationOutput(
-        `${NOISE}${prefix}Created retirement application with id: 10, client_id: abcID, and client_secret: s3cretValue99`,
-        'retirement',
-        'retirement_service_worker',
-      ),
-    ).toEqual({ kind: 'created', applicationId: 10, clientId: 'abcID', clientSecret: 's3cretValue99' });
-    let message = '';
-    try {
-      parseDotApplicationOutput(
-        `${prefix}Created other application with id: 1, client_id: x, and client_secret: s3cretValue99`,
-        'retirement',
-        'u',
-      );
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toContain('client_secret: [hidden]');
-    expect(message).not.toContain('s3cretValue99');
-  });
-
-  it('recognises an existing application and an --update', () => {
-    expect(
-      parseDotApplicationOutput(
-        `${prefix}Application with name retirement and user retirement_worker already exists.`,
-        'retirement',
-        'retirement_worker',
-      ),
-    ).toEqual({ kind: 'exists' });
-    expect(
-      parseDotApplicationOutput(
-        `${prefix}Updated retirement application with id: 3, client_id: id3, and client_secret: sec3`,
-        'retirement',
-        'x',
-      ),
-    ).toMatchObject({ kind: 'updated', applicationId: 3 });
   });
 });
 

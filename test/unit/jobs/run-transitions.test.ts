@@ -103,14 +103,14 @@ describe('run transitions', () => {
   });
 
   it('ask for a phase’s approval once, decide it once, and refuse a decision after expiry', () => {
-    const approval = pendingApproval('vault', 100);
+    const approval = pendingApproval('credentials', 100);
     const waiting = apply(queued(), requestApproval(approval));
     expect(requestApproval(approval).apply(waiting)).toBeUndefined();
-    expect(recordDecision('vault', 'approved', 'U2', 100).apply(waiting)).toBeUndefined();
-    const approved = apply(waiting, recordDecision('vault', 'approved', 'U2', 99));
+    expect(recordDecision('credentials', 'approved', 'U2', 100).apply(waiting)).toBeUndefined();
+    const approved = apply(waiting, recordDecision('credentials', 'approved', 'U2', 99));
     expect(approved.approvals[0]).toMatchObject({ status: 'approved', decidedBy: 'U2', decidedAt: 99 });
-    expect(recordDecision('vault', 'rejected', 'U3', 99).apply(approved)).toBeUndefined();
-    expect(apply(waiting, expireApproval('vault')).approvals[0]?.status).toBe('expired');
+    expect(recordDecision('credentials', 'rejected', 'U3', 99).apply(approved)).toBeUndefined();
+    expect(apply(waiting, expireApproval('credentials')).approvals[0]?.status).toBe('expired');
   });
 
   it('cancel once, and retry only a failed run, as its next attempt from the failed step', () => {

@@ -9,9 +9,9 @@ import {
 describe('button values', () => {
   it('round-trip a run id and an approval phase', () => {
     expect(parseRunButton(runButtonValue('r0a1b2c3d4e'))).toBe('r0a1b2c3d4e');
-    expect(parseApprovalButton(approvalButtonValue('r0a1b2c3d4e', 'vault'))).toEqual({
+    expect(parseApprovalButton(approvalButtonValue('r0a1b2c3d4e', 'credentials'))).toEqual({
       runId: 'r0a1b2c3d4e',
-      phase: 'vault',
+      phase: 'credentials',
     });
   });
 
