@@ -2,11 +2,14 @@ import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_proces
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../loopback-server.js';
+import { type EdxWorkerFault, type EdxWorkerModes, writeFault, writeModes } from './edx-worker-modes.js';
+import { sshdConfig, waitForPort } from './edx-worker-processes.js';
+
+export type { EdxWorkerFault, EdxWorkerModes } from './edx-worker-modes.js';
 
 /**
  * A simulated edx-worker on loopback, as real as this machine allows: Debian's OpenSSH with its
@@ -36,9 +39,6 @@ const DEFAULT_STATES = [
   'ABORTED',
   'COMPLETE',
 ];
-
-/** What manage.py (or create_dot_application) does instead of, or besides, its normal run. */
-export type EdxWorkerFault = 'pause-after-create' | 'garble' | 'hang' | 'fail' | 'noisy-stderr';
 
 export interface EdxWorkerHostOptions {
   retirementStates?: string[];
@@ -208,10 +208,20 @@ export class EdxWorkerHost {
   }
 
   async setFault(fault: EdxWorkerFault | null): Promise<void> {
-    const file = join(this.home, '.simulator-fault');
-    if (fault) await writeFile(file, fault);
-    else await rm(file, { force: true });
-    await chmod(this.home, 0o755);
+    await writeFault(this.home, fault);
+  }
+
+  /** Replaces the modes as a whole: a mode left out is off. `setModes({})` is the DOT 1.7 default. */
+  async setModes(modes: EdxWorkerModes): Promise<void> {
+    await writeModes(this.home, modes);
+  }
+
+  /**
+   * Whether the client secret stored for `clientId` is a Django password hash (the value itself is
+   * never read back); undefined when no application has that client_id.
+   */
+  async storedSecretIsHashed(clientId: string): Promise<boolean | undefined> {
+    return ((await this.query('secret-is-hashed', clientId)) ?? undefined) as boolean | undefined;
   }
 
   async applications(): Promise<SimulatedApplication[]> {
@@ -262,40 +272,4 @@ export class EdxWorkerHost {
     await rm(`/etc/sudoers.d/${this.loginUser}`, { force: true });
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-function sshdConfig(dir: string, port: number): string {
-  return [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${dir}/host_key`,
-    `PidFile ${dir}/sshd.pid`,
-    `AuthorizedKeysFile ${dir}/authorized_keys`,
-    'StrictModes no',
-    'PermitRootLogin no',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    'PrintMotd no',
-    'ClientAliveInterval 5',
-    '',
-  ].join('\n');
-}
-
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const open = await new Promise<boolean>((done) => {
-      const socket = new Socket();
-      socket.once('connect', () => {
-        socket.destroy();
-        done(true);
-      });
-      socket.once('error', () => done(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }

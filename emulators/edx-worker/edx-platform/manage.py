@@ -3,6 +3,7 @@
 The simulated edx-platform's manage.py: like edx's, the first argument picks the service variant
 (lms or cms) and DJANGO_SETTINGS_MODULE comes from edxapp_env. Before dispatching it prints the
 warning noise real workers print, and applies the fault a test asked for (see edx-worker-host.ts).
+The modes (hashed secrets, quiet logging) are not faults: lms/envs/simulated.py reads them.
 """
 import atexit
 import logging

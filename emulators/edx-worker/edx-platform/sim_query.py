@@ -8,6 +8,7 @@ import django  # noqa: E402
 
 django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
+from oauth2_provider.generators import generate_client_secret  # noqa: E402
 from oauth2_provider.models import get_application_model  # noqa: E402
 
 from openedx.core.djangoapps.user_api.models import RetirementState, UserRetirementStatus  # noqa: E402
@@ -31,11 +32,19 @@ elif query == "add-user-in-retirement":
     result = True
 elif query == "add-application":
     user, _ = get_user_model().objects.get_or_create(username=sys.argv[2])
+    # Chosen here because in the hashed-secrets mode the saved instance holds only the hash.
+    secret = generate_client_secret()
     application = get_application_model().objects.create(
         name=sys.argv[3], user=user, client_type="confidential", authorization_grant_type=sys.argv[4],
-        redirect_uris="https://example.com/complete",
+        redirect_uris="https://example.com/complete", client_secret=secret,
     )
-    result = {"clientId": application.client_id, "clientSecret": application.client_secret}
+    result = {"clientId": application.client_id, "clientSecret": secret}
+elif query == "secret-is-hashed":
+    # Whether, never what: the stored secret must not reach the test's output.
+    from openedx.core.djangoapps.oauth_dispatch.validators import is_hashed  # noqa: E402
+
+    application = get_application_model().objects.filter(client_id=sys.argv[2]).first()
+    result = application and is_hashed(application.client_secret)
 else:
     raise SystemExit("unknown query " + query)
 print(json.dumps(result))
