@@ -113,6 +113,16 @@ export async function passApprovalGate(
       }
       deps.logger.info({ runId: run.id, phase }, 'the approved changes moved on; asking again');
       const superseded = await journal.record(run.id, supersedeApproval(phase));
+      if (supersededCount(superseded, phase) >= MAX_SUPERSEDED) {
+        const message = `What the ${phase} phase would change kept moving while it waited for approval (${MAX_SUPERSEDED} times); run setup again once it has settled.`;
+        return {
+          kind: 'ended',
+          run: await journal.record(
+            run.id,
+            finishRun('failed', { step: phase, code: 'preview_unstable', message }, deps.now()),
+          ),
+        };
+      }
       return passApprovalGate(superseded, target, plan, phase, gate, deps);
     }
     case 'pending':
@@ -126,6 +136,15 @@ export async function passApprovalGate(
         run: await journal.record(run.id, finishRun(approval.status, undefined, deps.now())),
       };
   }
+}
+
+/** A phase whose preview moves on this often in one attempt is not asked about again. */
+const MAX_SUPERSEDED = 3;
+
+function supersededCount(run: RunRecord, phase: ApprovalPhase): number {
+  return run.approvals.filter(
+    (a) => a.phase === phase && a.attempt === run.attempt && a.status === 'superseded',
+  ).length;
 }
 
 /** The approval covers the phase only while the phase would change exactly what was approved. */

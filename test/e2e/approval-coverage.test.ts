@@ -124,6 +124,28 @@ describe('approvals bound to the attempt and the preview', () => {
       'Superseded',
     );
   });
+
+  it('stops asking when what a phase would change keeps moving', async () => {
+    const effects: string[] = [];
+    const previews: Record<string, string> = {};
+    const harness = await start(effects, new Set(), previews);
+    const runId = await requestSetup(harness, 'mitxonline production');
+    for (let round = 1; round <= 3; round += 1) {
+      const asking = await waitFor(async () =>
+        (await run(harness, runId)).approvals.find(
+          (a) => a.phase === 'lms' && a.status === 'pending' && a.messageTs,
+        ),
+      );
+      previews.lms = `lms: moved ${round}`;
+      await click(harness, ACTION_APPROVE, `${runId}:lms`, asking.messageTs as string, APPROVER);
+    }
+    const ended = await waitFor(async () => {
+      const current = await run(harness, runId);
+      return current.finishedAt ? current : undefined;
+    });
+    expect(ended.error?.code).toBe('preview_unstable');
+    expect(effects).toEqual([]);
+  });
 });
 
 describe.skipIf(!canHostEdxWorker())('against the simulated world', () => {
@@ -193,8 +215,9 @@ describe.skipIf(!canHostEdxWorker())('against the simulated world', () => {
     });
 
     const secretOnly = await requestSetup(harness, 'mitxonline production');
-    const vault = await pending(harness, secretOnly, 'vault');
-    expect(vault.changes).toContain('Would update secret');
+    // Vault is the record: the LMS application is converged to the secret Vault holds, with approval.
+    const vault = await pending(harness, secretOnly, 'credentials');
+    expect(vault.changes).toContain('Would converge application `retirement`');
     expect(vault.changes).not.toContain('a-different-secret');
     expect(vault.changes).not.toContain(stored.secret);
   }, 240_000);

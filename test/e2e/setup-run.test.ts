@@ -113,10 +113,10 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     const summary = (id: string) => done.steps.find((s) => s.id === id)?.summary ?? '';
     expect(summary('lms-states')).toMatch(/^Would add states: /);
     expect(summary('worker-user')).toBe('Would create `retirement_worker` as staff and superuser.');
+    expect(summary('credentials')).toContain('Would replace the credentials (Vault holds none)');
     expect(summary('dot-application')).toBe(
-      'Would create client-credentials application `retirement` for `retirement_worker`.',
+      'Would create client-credentials application `retirement` for `retirement_worker` with the new credentials.',
     );
-    expect(summary('vault-write')).toContain('Would write client id, secret and host');
     expect(summary('concourse-set')).toBe('Would create `xpro/misc-cloud-tubular` (paused).');
     expect(await world.edx.user('retirement_worker')).toBeUndefined();
     expect(world.concourse.pipelines.has('xpro/misc-cloud-tubular')).toBe(false);
@@ -137,8 +137,8 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
       ['preflight', 'done'],
       ['lms-states', 'done'],
       ['worker-user', 'done'],
+      ['credentials', 'done'],
       ['dot-application', 'done'],
-      ['vault-write', 'done'],
       ['verify-credentials', 'done'],
       ['concourse-set', 'done'],
       ['unpause', 'done'],
@@ -180,7 +180,7 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     expect(rerun.steps.find((s) => s.id === 'lms-states')?.summary).toContain('already in place');
     expect(rerun.steps.find((s) => s.id === 'worker-user')?.summary).toContain('already in place');
     expect(rerun.steps.find((s) => s.id === 'dot-application')?.summary).toContain('Already in place');
-    expect(rerun.steps.find((s) => s.id === 'vault-write')?.summary).toContain('already holds');
+    expect(rerun.steps.find((s) => s.id === 'credentials')?.summary).toContain('they are kept');
     expect(rerun.steps.find((s) => s.id === 'concourse-set')?.summary).toContain('already matches');
     expect(rerun.steps.find((s) => s.id === 'first-build')?.summary).toContain('nothing to trigger');
     expect(await world.edx.applications()).toHaveLength(1);
@@ -210,7 +210,6 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     const rejected = await requestSetup(harness, 'xpro production');
     const lms = await pendingApproval(harness, rejected, 'lms');
     expect(lms.changes).toContain('Would create `retirement_worker` as staff and superuser');
-    expect(lms.changes).toContain('Would create client-credentials application `retirement`');
     expect(
       await click(harness, ACTION_APPROVE, `${rejected}:lms`, lms.messageTs as string, 'U0STRANGER'),
     ).toBe('You are not an approver for xpro production; nothing was changed.');

@@ -20,8 +20,8 @@ const STEPS = [
   'preflight',
   'lms-states',
   'worker-user',
+  'credentials',
   'dot-application',
-  'vault-write',
   'verify-credentials',
   'concourse-set',
   'unpause',
@@ -113,7 +113,7 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
   }, 300_000);
 
-  it('recovers the credentials when killed between creating the application and reading its output, and adopts the build it was following', async () => {
+  it('converges the LMS to the credentials in Vault when killed while creating the application, and adopts the build it was following', async () => {
     await world.edx.setFault('pause-after-create');
     world.concourse.setHoldBuilds(true);
     const runId = await requestSetup(h, 'xpro qa');

@@ -10,7 +10,8 @@ import type { SetupServices } from './setup-services.js';
  */
 export type CredentialsDecision =
   | { kind: 'reuse'; credentials: OAuthClientCredentials }
-  | { kind: 'replace'; clientId: string; reason: string };
+  /** `clientId` absent: there is no application yet, and a new id is generated when applied. */
+  | { kind: 'replace'; clientId?: string; reason: string };
 
 export async function decideCredentials(
   target: Target,
@@ -28,18 +29,23 @@ export async function decideCredentials(
     : stored.host !== target.lmsUrl
       ? `Vault's are for ${stored.host}`
       : "Vault's client id is not the application's";
-  return { kind: 'replace', clientId: appId ?? services.generate.clientId(), reason };
+  return { kind: 'replace', ...(appId ? { clientId: appId } : {}), reason };
 }
 
-/** New credentials for a replacement: the secret is generated here and protected at once. */
+/** New credentials for a replacement: generated here, the secret protected at once. */
 export function newCredentials(
   target: Target,
-  clientId: string,
+  clientId: string | undefined,
   services: SetupServices,
 ): OAuthClientCredentials {
   const secret = services.generate.clientSecret();
   services.protectSecret(secret);
-  return { id: clientId, secret, host: target.lmsUrl };
+  return { id: clientId ?? services.generate.clientId(), secret, host: target.lmsUrl };
+}
+
+/** How a replacement's client id is named in previews, which must not depend on chance. */
+export function clientIdWording(clientId: string | undefined): string {
+  return clientId ? `client id \`${clientId}\`` : 'a new client id';
 }
 
 /** What Vault holds for the pair, once a credentials step has run. */

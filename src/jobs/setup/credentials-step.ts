@@ -1,4 +1,4 @@
-import { decideCredentials, newCredentials } from './credentials-decision.js';
+import { clientIdWording, decideCredentials, newCredentials } from './credentials-decision.js';
 import type { SetupStep } from './setup-step.js';
 
 /**
@@ -37,7 +37,7 @@ export const credentialsStep: SetupStep = {
     }
     return {
       changes: true,
-      summary: `Would replace the credentials (${decision.reason}): a new secret for client id \`${decision.clientId}\`, written to Vault with check-and-set.`,
+      summary: `Would replace the credentials (${decision.reason}): a new secret for ${clientIdWording(decision.clientId)}, written to Vault with check-and-set.`,
     };
   },
 };

@@ -1,4 +1,9 @@
-import { acceptedByLms, decideCredentials, recordedCredentials } from './credentials-decision.js';
+import {
+  acceptedByLms,
+  clientIdWording,
+  decideCredentials,
+  recordedCredentials,
+} from './credentials-decision.js';
 import type { SetupStep } from './setup-step.js';
 
 /**
@@ -33,7 +38,7 @@ export const dotApplicationStep: SetupStep = {
       return {
         changes: true,
         summary: lms.application.exists
-          ? `Would set the new secret on application ${name} (client id \`${decision.clientId}\`); the old one stops working.`
+          ? `Would set the new secret on application ${name} (${clientIdWording(decision.clientId)}); the old one stops working.`
           : `Would create client-credentials application ${name} for \`${target.workerUsername}\` with the new credentials.`,
       };
     }
