@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackMessage } from '../../emulators/slack/slack-emulator.js';
-import { BotError } from '../../src/errors.js';
-import type { RunPlanFactory } from '../../src/jobs/ports.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
-import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import {
   ACTION_APPROVE,
   ACTION_CANCEL,
@@ -11,6 +8,7 @@ import {
   ACTION_RETRY,
 } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
+import { scriptedPlan } from '../support/scripted-plan.js';
 import { click, requestSetup } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
@@ -26,36 +24,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-function scriptedPlan(effects: string[], failOnce: Set<string> = new Set()): RunPlanFactory {
-  const step = (id: string, phase?: StepDefinition['phase']): StepDefinition => ({
-    id,
-    title: `Step ${id}`,
-    ...(phase ? { phase } : {}),
-    run: async () => {
-      if (failOnce.delete(id))
-        throw new BotError({ code: 'scripted', userMessage: `${id} broke on purpose.` });
-      effects.push(id);
-      return { summary: `${id} ok` };
-    },
-  });
-  const steps = [
-    step('preflight'),
-    step('lms', 'lms'),
-    step('vault', 'credentials'),
-    step('concourse', 'concourse'),
-  ];
-  return {
-    create: () => ({
-      plan: { steps, previewPhase: async (phase) => ({ changes: true, summary: `${phase}: 1 change` }) },
-      close: async () => undefined,
-    }),
-  };
-}
-
 async function start(effects: string[], failOnce?: Set<string>, ttlMinutes = 60) {
   h = await startBotHarness({
     catalog: testCatalog({}, { ttlMinutes }),
-    plans: scriptedPlan(effects, failOnce),
+    plans: scriptedPlan(effects, { failOnce }),
     usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
   });
   return h;

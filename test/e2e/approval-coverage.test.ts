@@ -1,12 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
-import { BotError } from '../../src/errors.js';
-import type { RunPlanFactory } from '../../src/jobs/ports.js';
 import type { ApprovalRecord, RunRecord } from '../../src/jobs/run-record.js';
-import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { ACTION_APPROVE, ACTION_RETRY } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
+import { scriptedPlan } from '../support/scripted-plan.js';
 import { click, REQUESTER, requestSetup } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
@@ -17,6 +15,12 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
+
+const PHASE_STEPS = [
+  ['lms', 'lms'],
+  ['vault', 'credentials'],
+  ['concourse', 'concourse'],
+] as const;
 
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
 
@@ -31,36 +35,6 @@ function pending(harness: BotHarness, runId: string, phase: string, attempt = 1)
 }
 
 describe('approvals bound to the attempt and the preview', () => {
-  function scripted(
-    effects: string[],
-    failOnce: Set<string>,
-    previews: Record<string, string>,
-  ): RunPlanFactory {
-    const step = (id: string, phase: StepDefinition['phase']): StepDefinition => ({
-      id,
-      title: `Step ${id}`,
-      phase,
-      run: async () => {
-        if (failOnce.delete(id)) throw new BotError({ code: 'scripted', userMessage: `${id} broke.` });
-        effects.push(id);
-        return { summary: `${id} ok` };
-      },
-    });
-    const steps = [step('lms', 'lms'), step('vault', 'credentials'), step('concourse', 'concourse')];
-    return {
-      create: () => ({
-        plan: {
-          steps,
-          previewPhase: async (phase) => ({
-            changes: true,
-            summary: previews[phase] ?? `${phase}: 1 change`,
-          }),
-        },
-        close: async () => undefined,
-      }),
-    };
-  }
-
   async function start(
     effects: string[],
     failOnce = new Set<string>(),
@@ -68,7 +42,7 @@ describe('approvals bound to the attempt and the preview', () => {
   ) {
     h = await startBotHarness({
       catalog: testCatalog(),
-      plans: scripted(effects, failOnce, previews),
+      plans: scriptedPlan(effects, { steps: PHASE_STEPS, failOnce, previews }),
       usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
     });
     return h;

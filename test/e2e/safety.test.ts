@@ -5,7 +5,6 @@ import { signSlackRequest } from '../../emulators/slack/slack-driver.js';
 import { runCommand } from '../../src/cli/run-command.js';
 import { TerminalRunReporter } from '../../src/cli/terminal-run-reporter.js';
 import type { Target } from '../../src/config/catalog.js';
-import { BotError } from '../../src/errors.js';
 import { ApproverDirectory } from '../../src/jobs/approver-directory.js';
 import { AuditLog } from '../../src/jobs/audit-log.js';
 import type { RunPlanFactory, RunScheduler } from '../../src/jobs/ports.js';
@@ -15,13 +14,13 @@ import { reconcileRuns } from '../../src/jobs/run-reconciler.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
 import { RunService } from '../../src/jobs/run-service.js';
 import { RunStore } from '../../src/jobs/run-store.js';
-import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/logging/metrics.js';
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
 import { ACTION_CANCEL, ACTION_RETRY } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis.js';
+import { scriptedPlan } from '../support/scripted-plan.js';
 import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
 import { APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
@@ -37,24 +36,7 @@ afterEach(async () => {
 });
 afterAll(() => redis.disconnect());
 
-function plan(effects: string[], failOnce = new Set<string>()): RunPlanFactory {
-  const step = (id: string): StepDefinition => ({
-    id,
-    title: `Step ${id}`,
-    run: async () => {
-      if (failOnce.delete(id)) throw new BotError({ code: 'scripted', userMessage: `${id} broke.` });
-      effects.push(id);
-      return { summary: `${id} ok` };
-    },
-  });
-  const steps = [step('preflight'), step('lms')];
-  return {
-    create: () => ({
-      plan: { steps, previewPhase: async () => ({ changes: false, summary: '' }) },
-      close: async () => undefined,
-    }),
-  };
-}
+const TWO_STEPS = [['preflight'], ['lms']] as const;
 
 const run = (harness: BotHarness, id: string) => harness.bot.store.get(id) as Promise<RunRecord>;
 const qa = () => testCatalog().get('mitxonline', 'qa') as Target;
@@ -64,7 +46,7 @@ describe('no crash leaves a pair refused', () => {
     const effects: string[] = [];
     h = await startBotHarness({
       catalog: testCatalog(),
-      plans: plan(effects),
+      plans: scriptedPlan(effects, { steps: TWO_STEPS }),
       reconcile: { intervalMs: 200, graceMs: 300 },
     });
     const harness = h;
@@ -81,7 +63,7 @@ describe('no crash leaves a pair refused', () => {
   it('releases the lock of a run that ended without releasing it', async () => {
     h = await startBotHarness({
       catalog: testCatalog(),
-      plans: plan([]),
+      plans: scriptedPlan([], { steps: TWO_STEPS }),
       reconcile: { intervalMs: 200, graceMs: 300 },
     });
     const harness = h;
@@ -96,7 +78,7 @@ describe('no crash leaves a pair refused', () => {
   });
 
   it('ends a run with no live job when it is cancelled, freeing the pair at once', async () => {
-    h = await startBotHarness({ catalog: testCatalog(), plans: plan([]) });
+    h = await startBotHarness({ catalog: testCatalog(), plans: scriptedPlan([], { steps: TWO_STEPS }) });
     const harness = h;
     const orphan = await harness.bot.runs.request('setup', qa(), REQUESTER.id, 'C0OPS');
     await harness.driver.slash(`cancel ${orphan.id}`);
@@ -188,7 +170,7 @@ describe('a terminal run', () => {
 describe('a request acts once', () => {
   it('queues one run for a signed body replayed three times and for Slack retrying it', async () => {
     const effects: string[] = [];
-    h = await startBotHarness({ catalog: testCatalog(), plans: plan(effects) });
+    h = await startBotHarness({ catalog: testCatalog(), plans: scriptedPlan(effects, { steps: TWO_STEPS }) });
     const harness = h;
     const body = harness.driver.slashBody('plan mitxonline qa');
     const timestamp = Math.floor(Date.now() / 1000);
@@ -207,7 +189,7 @@ describe('a request acts once', () => {
   });
 
   it('refuses a request stamped in the future', async () => {
-    h = await startBotHarness({ catalog: testCatalog(), plans: plan([]) });
+    h = await startBotHarness({ catalog: testCatalog(), plans: scriptedPlan([], { steps: TWO_STEPS }) });
     const harness = h;
     const body = harness.driver.slashBody('plan mitxonline qa');
     for (const ahead of [6 * 60, 365 * 24 * 3600]) {
@@ -223,7 +205,10 @@ describe('a request acts once', () => {
 
   it('retries once for three simultaneous Retry clicks', async () => {
     const effects: string[] = [];
-    h = await startBotHarness({ catalog: testCatalog(), plans: plan(effects, new Set(['lms'])) });
+    h = await startBotHarness({
+      catalog: testCatalog(),
+      plans: scriptedPlan(effects, { steps: TWO_STEPS, failOnce: new Set(['lms']) }),
+    });
     const harness = h;
     const runId = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {
@@ -257,7 +242,7 @@ describe('who may cancel and retry', () => {
   it('refuses a stranger’s cancel on qa, and lets an operator cancel', async () => {
     h = await startBotHarness({
       catalog: testCatalog({}, { operators: ['U0OPERATOR'] }),
-      plans: plan([]),
+      plans: scriptedPlan([], { steps: TWO_STEPS }),
       usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
     });
     const harness = h;
@@ -272,7 +257,10 @@ describe('who may cancel and retry', () => {
   });
 
   it('says why a retry cannot run while a newer run holds the pair', async () => {
-    h = await startBotHarness({ catalog: testCatalog(), plans: plan([], new Set(['lms'])) });
+    h = await startBotHarness({
+      catalog: testCatalog(),
+      plans: scriptedPlan([], { steps: TWO_STEPS, failOnce: new Set(['lms']) }),
+    });
     const harness = h;
     const first = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {

@@ -1,10 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BotError } from '../../src/errors.js';
-import type { RunPlanFactory } from '../../src/jobs/ports.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
-import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { ACTION_APPROVE } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
+import { scriptedPlan } from '../support/scripted-plan.js';
 import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
 import { APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
@@ -19,36 +17,10 @@ afterEach(async () => {
   h = undefined;
 });
 
-function plan(effects: string[], failures: Record<string, string> = {}): RunPlanFactory {
-  const step = (id: string, phase?: StepDefinition['phase']): StepDefinition => ({
-    id,
-    title: `Step ${id}`,
-    ...(phase ? { phase } : {}),
-    run: async () => {
-      const failure = failures[id];
-      if (failure) throw new BotError({ code: 'scripted', userMessage: failure });
-      effects.push(id);
-      return { summary: `${id} ok` };
-    },
-  });
-  const steps = [
-    step('preflight'),
-    step('lms', 'lms'),
-    step('vault', 'credentials'),
-    step('concourse', 'concourse'),
-  ];
-  return {
-    create: () => ({
-      plan: { steps, previewPhase: async (phase) => ({ changes: true, summary: `${phase}: 1 change` }) },
-      close: async () => undefined,
-    }),
-  };
-}
-
 async function start(effects: string[], failures?: Record<string, string>) {
   h = await startBotHarness({
     catalog: testCatalog(),
-    plans: plan(effects, failures),
+    plans: scriptedPlan(effects, { failures }),
     usergroups: { [APPROVER_GROUP]: [SECOND_APPROVER] },
   });
   return h;
