@@ -4,7 +4,7 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { createBot } from './create-bot.js';
-import { connectEdxWorker, createIntegrations } from './create-integrations.js';
+import { connectLms, createIntegrations } from './create-integrations.js';
 
 export interface Sandbox {
   url: string;
@@ -36,7 +36,7 @@ export async function startSandbox(options: {
       redactor,
       connectEdxWorker: async (target) => {
         const endpoint = await world.edxWorkerEndpoint(target);
-        return connectEdxWorker(endpoint.target, endpoint.keys, { redactor, logger });
+        return connectLms(endpoint.target, async () => endpoint.keys, { redactor, logger });
       },
     });
     stops.push(() => integrations.close());

@@ -1,5 +1,5 @@
 import { EdxWorkerHost } from '../../emulators/edx-worker/edx-worker-host.js';
-import type { Target } from '../config/catalog.js';
+import { commandTimeoutSeconds, type Target } from '../config/catalog.js';
 import { BotError } from '../errors.js';
 
 /** A pair as its simulated edx-worker serves it: the target's SSH block rewritten, and the keys. */
@@ -48,11 +48,13 @@ export class SimulatedEdxWorkers {
   /** Where the pair's simulated edx-worker listens and the keys that reach it. */
   async endpoint(target: Target): Promise<EdxWorkerEndpoint> {
     const host = await this.host(target);
+    const { kubernetes: _unused, ...common } = { kubernetes: undefined, ...target };
     return {
       target: {
-        ...target,
+        ...common,
+        transport: 'ssh',
         edxWorker: {
-          ...target.edxWorker,
+          commandTimeoutSeconds: commandTimeoutSeconds(target),
           host: host.host,
           port: host.port,
           user: host.loginUser,

@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
     await page.getByText('Succeeded: Retirement setup · mitxonline qa').first().waitFor({ timeout: 60_000 });
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
     const channel = await page.innerText('#channel');
-    expect(channel).toContain('✅ 1. Preflight: edx-worker, Vault and Concourse reachable and authorised');
+    expect(channel).toContain('✅ 1. Preflight: LMS, Vault and Concourse reachable and authorised');
     expect(channel).toContain('✅ 9. Concourse: trigger and follow the first build — Build #1');
   }, 90_000);
 
