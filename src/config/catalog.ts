@@ -220,3 +220,13 @@ export function describeTransport(target: Target): string {
   const where = context ? `context ${context}` : 'the current context';
   return `Kubernetes exec in container ${container} of a pod matching ${selector} in namespace ${namespace} (${where})`;
 }
+
+/** The same in a few words, for one line per pair: `ssh ubuntu@host:22`, `kubernetes applications-qa/mitxonline-openedx`. */
+export function transportTarget(target: Target): string {
+  if (target.transport === 'ssh') {
+    const { user, host, port } = target.edxWorker;
+    return `ssh ${user}@${host}:${port}`;
+  }
+  const { context, namespace } = target.kubernetes;
+  return `kubernetes ${context ?? '(current context)'}/${namespace}`;
+}
