@@ -35,8 +35,8 @@ export async function startSandbox(options: {
       logger,
       redactor,
       connectEdxWorker: async (target) => {
-        const endpoint = await world.edxWorkerEndpoint(target);
-        return connectLms(endpoint.target, async () => endpoint.keys, { redactor, logger });
+        const endpoint = await world.lmsEndpoint(target);
+        return connectLms(endpoint.target, endpoint.sshKeys, { redactor, logger });
       },
     });
     stops.push(() => integrations.close());

@@ -77,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
     await page.selectOption('#user', 'U0REQUESTER');
     await send('/retirement setup mitxonline production');
     await page.selectOption('#user', 'U0APPROVER');
-    for (const [index, phase] of ['LMS changes', 'Vault write', 'Concourse changes'].entries()) {
+    for (const [index, phase] of ['LMS changes', 'Credentials', 'Concourse changes'].entries()) {
       await page
         .getByText(`Approval needed for mitxonline production: ${phase}`)
         .waitFor({ timeout: 60_000 });
