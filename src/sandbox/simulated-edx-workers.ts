@@ -1,5 +1,5 @@
 import { EdxWorkerHost } from '../../emulators/edx-worker/edx-worker-host.js';
-import { commandTimeoutSeconds, type Target } from '../config/catalog.js';
+import type { Target } from '../config/catalog.js';
 import { BotError } from '../errors.js';
 
 /** A pair as the sandbox serves it: the target as rewritten to reach it, and the SSH keys if over SSH. */
@@ -46,15 +46,13 @@ export class SimulatedEdxWorkers {
   }
 
   /** Where the pair's simulated edx-worker listens and the keys that reach it. */
-  async endpoint(target: Target): Promise<LmsEndpoint> {
+  async endpoint(target: Extract<Target, { transport: 'ssh' }>): Promise<LmsEndpoint> {
     const host = await this.host(target);
-    const { kubernetes: _unused, ...common } = { kubernetes: undefined, ...target };
     return {
       target: {
-        ...common,
-        transport: 'ssh',
+        ...target,
         edxWorker: {
-          commandTimeoutSeconds: commandTimeoutSeconds(target),
+          ...target.edxWorker,
           host: host.host,
           port: host.port,
           user: host.loginUser,
