@@ -43,7 +43,7 @@ describe('/retirement over signed HTTP requests', () => {
   it.each([
     [
       'frobnicate',
-      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, status, cancel, history, list, help.',
+      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, rotate, status, cancel, history, list, help.',
     ],
     ['setup edx qa', 'Unknown app `edx`. Valid apps: mitxonline, mitx, mitx-staging, xpro.'],
     [
