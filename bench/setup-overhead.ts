@@ -2,7 +2,7 @@ import { canHostEdxWorker } from '../emulators/edx-worker/edx-worker-host.js';
 import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
 import { createBot } from '../src/app/create-bot.js';
-import { connectEdxWorker } from '../src/app/create-integrations.js';
+import { connectLms } from '../src/app/create-integrations.js';
 import { loadEnv } from '../src/config/env.js';
 import { createConcourseClient } from '../src/integrations/concourse/concourse-client.js';
 import {
@@ -99,11 +99,8 @@ export async function benchSetupOverhead(): Promise<SetupOverheadResult | undefi
       protectSecret: (secret) => redactor.register(secret),
       connectEdxWorker: async (target) => {
         const started = performance.now();
-        const connection = await connectEdxWorker(
-          target,
-          { privateKey: world.edx.privateKey, knownHosts: world.edx.knownHosts },
-          { redactor, logger },
-        );
+        const keys = { privateKey: world.edx.privateKey, knownHosts: world.edx.knownHosts };
+        const connection = await connectLms(target, async () => keys, { redactor, logger });
         intervals.push([started, performance.now()]);
         return { client: timed(connection.client, intervals), close: connection.close };
       },

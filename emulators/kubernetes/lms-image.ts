@@ -1,9 +1,11 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { EdxWorkerFault } from '../edx-worker/edx-worker-host.js';
+import { waitForPort } from '../edx-worker/edx-worker-processes.js';
+import { freePort } from '../loopback-server.js';
 import type { EmulatedContainer } from './api-objects.js';
 
 const run = promisify(execFile);
@@ -29,6 +31,8 @@ export function canRunLmsImage(): boolean {
  * container's environment rather than by an `edxapp_env` script, so exec needs no login shell.
  */
 export class LmsImage {
+  private web: ChildProcess | undefined;
+
   private constructor(
     private readonly home: string,
     private readonly options: LmsImageOptions,
@@ -63,6 +67,32 @@ export class LmsImage {
     };
   }
 
+  /**
+   * The LMS's web server on the same database, as the pods' Service would expose it: what the bot
+   * checks the credentials against (`/oauth2/access_token`). Returns its address.
+   */
+  async serve(): Promise<string> {
+    const port = await freePort();
+    const { workingDir, env } = this.container('web');
+    this.web = spawn('python', ['manage.py', 'lms', 'runserver', `127.0.0.1:${port}`, '--noreload'], {
+      cwd: workingDir,
+      env,
+      stdio: 'ignore',
+    });
+    await waitForPort(port, 30_000);
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** The OAuth applications in the LMS's database, read past any fault. */
+  async applications(): Promise<{ user: string; clientId: string }[]> {
+    const { workingDir, env } = this.container('query');
+    const { stdout } = await run('python', ['sim_query.py', 'applications'], {
+      cwd: workingDir,
+      env: { ...env, SIMULATOR_BYPASS_FAULTS: '1' },
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]');
+  }
+
   async setFault(fault: EdxWorkerFault | null): Promise<void> {
     const file = join(this.home, '.simulator-fault');
     if (fault) await writeFile(file, fault);
@@ -70,6 +100,7 @@ export class LmsImage {
   }
 
   async remove(): Promise<void> {
+    this.web?.kill('SIGTERM');
     await rm(this.home, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,10 @@ import type { Env } from '../config/env.js';
 import { BotError } from '../errors.js';
 import { type ConcourseClient, createConcourseClient } from '../integrations/concourse/concourse-client.js';
 import { EdxWorkerClient } from '../integrations/edx-worker/edx-worker-client.js';
+import { type ManagementTransport, sshManagement } from '../integrations/edx-worker/management-transport.js';
 import { connectSsh } from '../integrations/edx-worker/ssh-transport.js';
+import { kubernetesManagement } from '../integrations/kubernetes/kubernetes-management.js';
+import { connectKubernetes } from '../integrations/kubernetes/kubernetes-transport.js';
 import { generateClientId, generateClientSecret } from '../integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../integrations/lms-oauth/verify-client-credentials.js';
 import { createVaultCredentialStore } from '../integrations/vault/vault-credential-store.js';
@@ -18,7 +21,10 @@ export interface IntegrationOptions {
   logger: Logger;
   redactor: SecretRedactor;
   requestTimeoutMs?: number;
-  /** The sandbox reaches simulated edx-workers its own way; everyone else uses SSH from the environment. */
+  /**
+   * The sandbox reaches simulated edx-workers its own way; everyone else uses the target's
+   * transport: SSH with keys from the environment, or Kubernetes with the standard kubeconfig.
+   */
   connectEdxWorker?: SetupDependencies['connectEdxWorker'];
 }
 
@@ -58,10 +64,7 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
   const plans = setupPlanFactory({
     connectEdxWorker:
       options.connectEdxWorker ??
-      (async (target) => {
-        const { privateKey, knownHosts } = await sshMaterial(env);
-        return connectEdxWorker(target, { privateKey, knownHosts }, { redactor, logger });
-      }),
+      ((target) => connectLms(target, () => sshMaterial(env), { redactor, logger })),
     credentials,
     concourse,
     verifyCredentials: (stored) => verifyClientCredentials(stored, { timeoutMs }),
@@ -76,24 +79,43 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
   };
 }
 
-/** One SSH connection to the target's edx-worker, and the client that runs the LMS commands over it. */
-export async function connectEdxWorker(
+/**
+ * The target's transport (one SSH connection, or a Kubernetes client with its pod chosen), and the
+ * client that runs the LMS commands over it. The SSH keys are read only for an SSH target.
+ */
+export async function connectLms(
   target: Target,
-  keys: { privateKey: string; knownHosts: string },
+  keys: () => Promise<SshKeys>,
   deps: { redactor: SecretRedactor; logger: Logger },
 ): ReturnType<SetupDependencies['connectEdxWorker']> {
-  const transport = await connectSsh({
-    host: target.edxWorker.host,
-    port: target.edxWorker.port,
-    username: target.edxWorker.user,
-    privateKey: keys.privateKey,
-    knownHosts: keys.knownHosts,
-    logger: deps.logger,
-  });
+  const transport = await connectTransport(target, keys, deps.logger);
   return {
     client: new EdxWorkerClient({ transport, target, redactor: deps.redactor, logger: deps.logger }),
     close: () => transport.close(),
   };
+}
+
+type SshKeys = { privateKey: string; knownHosts: string };
+
+async function connectTransport(
+  target: Target,
+  keys: () => Promise<SshKeys>,
+  logger: Logger,
+): Promise<ManagementTransport> {
+  if (target.transport === 'kubernetes') {
+    const { context, namespace, selector, container } = target.kubernetes;
+    const exec = await connectKubernetes({
+      ...(context ? { context } : {}),
+      namespace,
+      selector,
+      container,
+      logger,
+    });
+    return kubernetesManagement(exec, target.kubernetes);
+  }
+  const { host, port, user } = target.edxWorker;
+  const ssh = await connectSsh({ host, port, username: user, ...(await keys()), logger });
+  return sshManagement(ssh, target.edxWorker);
 }
 
 function concourseAccount(env: Env): { username: string; password: string } {
@@ -114,7 +136,7 @@ function vaultAuth(env: Env): { token: string } | { roleId: string; secretId: st
   return { token: env.VAULT_TOKEN ?? '' };
 }
 
-async function sshMaterial(env: Env): Promise<{ privateKey: string; knownHosts: string }> {
+async function sshMaterial(env: Env): Promise<SshKeys> {
   const read = async (variable: 'SSH_PRIVATE_KEY_PATH' | 'SSH_KNOWN_HOSTS_PATH') => {
     const path = env[variable];
     if (!path) {

@@ -28,6 +28,7 @@ export async function runRetirementBot(argv: string[]): Promise<number> {
     return renderCommand(args.slice(1), { stdout: process.stdout, stderr: process.stderr, catalog });
   }
   const logger = createLogger({ level: role === 'run' ? 'warn' : env.LOG_LEVEL, redactor });
+  for (const warning of catalog.warnings) logger.warn({ catalog: warning }, 'catalog setting ignored');
   if (role === 'run') return runInTerminal(args, { env, catalog, logger, redactor });
   if (role !== 'start' && role !== 'web' && role !== 'worker') {
     process.stderr.write(`${USAGE}\n`);

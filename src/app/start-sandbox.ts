@@ -4,7 +4,7 @@ import type { Env } from '../config/env.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { createBot } from './create-bot.js';
-import { connectEdxWorker, createIntegrations } from './create-integrations.js';
+import { connectLms, createIntegrations } from './create-integrations.js';
 
 export interface Sandbox {
   url: string;
@@ -35,8 +35,8 @@ export async function startSandbox(options: {
       logger,
       redactor,
       connectEdxWorker: async (target) => {
-        const endpoint = await world.edxWorkerEndpoint(target);
-        return connectEdxWorker(endpoint.target, endpoint.keys, { redactor, logger });
+        const endpoint = await world.lmsEndpoint(target);
+        return connectLms(endpoint.target, endpoint.sshKeys, { redactor, logger });
       },
     });
     stops.push(() => integrations.close());

@@ -54,6 +54,26 @@ const edxWorkerFields = {
   commandTimeoutSeconds: z.number().int().min(5).max(3600),
 };
 
+/** A Kubernetes name: namespaces and containers (RFC 1123 label). */
+const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const TRANSPORTS = ['ssh', 'kubernetes'] as const;
+
+/** The image's working directory is /openedx/edx-platform, so manage.py needs no path. */
+export const DEFAULT_MANAGE_COMMAND = ['python', 'manage.py', 'lms'];
+const DEFAULT_COMMAND_TIMEOUT_SECONDS = 600;
+
+const kubernetesFields = {
+  /** A context of the kubeconfig (EKS names some by ARN); absent: the current one, or in-cluster. */
+  context: z.string().regex(/^[A-Za-z0-9._:@/-]{1,253}$/, 'must be a kubeconfig context name'),
+  /** `{app}` is replaced, e.g. `{app}-openedx`. */
+  namespace: z.string().regex(/^[a-z0-9{}-]{1,63}$/, 'must be a namespace name (may use {app})'),
+  selector: z.string().regex(/^[A-Za-z0-9._/=!,() -]{1,500}$/, 'must be a label selector'),
+  container: z.string().regex(dnsLabel, 'must be a container name'),
+  command: z.array(z.string().min(1)).min(1),
+  commandTimeoutSeconds: edxWorkerFields.commandTimeoutSeconds,
+};
+
 const vaultFields = {
   /** Overrides VAULT_ADDR for this environment (MIT runs one Vault per environment). */
   address: httpsUrl,
@@ -96,7 +116,10 @@ const layerFields = {
   workerEmailDomain: z.string().regex(/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/, 'must be an email domain'),
   dotApplicationName: djangoIdentifier,
   retirementStates: retirementStatesSchema,
+  /** How the LMS's management commands run: SSH to an edx-worker, or exec in an LMS pod. */
+  transport: z.enum(TRANSPORTS),
   edxWorker: z.strictObject(edxWorkerFields).partial(),
+  kubernetes: z.strictObject(kubernetesFields).partial(),
   vault: z.strictObject(vaultFields).partial(),
   concourse: z.strictObject(concourseFields).partial(),
   approval: z.strictObject(approvalFields).partial(),
@@ -122,7 +145,7 @@ export const catalogFileSchema = z
 export const CATALOG_TOP_LEVEL_KEYS = ['defaults', 'apps'];
 
 /** What one (app, env) pair resolves to once the layers are merged: everything a run needs. */
-export const targetSchema = z.strictObject({
+const commonTargetFields = {
   app: name,
   env: name,
   lmsUrl: httpsUrl,
@@ -130,7 +153,6 @@ export const targetSchema = z.strictObject({
   workerEmailDomain: layerFields.workerEmailDomain,
   dotApplicationName: djangoIdentifier,
   retirementStates: retirementStatesSchema,
-  edxWorker: z.strictObject(edxWorkerFields),
   vault: z.strictObject({ ...vaultFields, address: httpsUrl.optional() }),
   concourse: z.strictObject(concourseFields),
   operators: z
@@ -149,5 +171,24 @@ export const targetSchema = z.strictObject({
       });
     }
   }),
-});
+};
+
+export const targetSchema = z.discriminatedUnion('transport', [
+  z.strictObject({
+    ...commonTargetFields,
+    transport: z.literal('ssh'),
+    edxWorker: z.strictObject(edxWorkerFields),
+  }),
+  z.strictObject({
+    ...commonTargetFields,
+    transport: z.literal('kubernetes'),
+    kubernetes: z.strictObject({
+      ...kubernetesFields,
+      context: kubernetesFields.context.optional(),
+      namespace: z.string().regex(dnsLabel, 'must be a namespace name'),
+      command: kubernetesFields.command.default(DEFAULT_MANAGE_COMMAND),
+      commandTimeoutSeconds: kubernetesFields.commandTimeoutSeconds.default(DEFAULT_COMMAND_TIMEOUT_SECONDS),
+    }),
+  }),
+]);
 export type Target = z.infer<typeof targetSchema>;

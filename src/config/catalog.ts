@@ -16,7 +16,14 @@ export type { Target } from './catalog-schema.js';
 export class Catalog {
   private readonly targets: ReadonlyMap<string, Target>;
 
-  constructor(targets: readonly Target[]) {
+  /**
+   * @param warnings what the catalog says that the bot ignores (the block of the transport a pair
+   *   does not use), for the log at start-up.
+   */
+  constructor(
+    targets: readonly Target[],
+    readonly warnings: readonly string[] = [],
+  ) {
     this.targets = new Map(targets.map((target) => [keyOf(target.app, target.env), target]));
   }
 
@@ -96,19 +103,26 @@ export function parseCatalog(text: string, source = 'catalog'): Catalog {
   if (!file.success) throw new ConfigError([...problems, ...describeIssues(source, file.error.issues)]);
 
   const targets: Target[] = [];
+  const warnings: string[] = [];
   for (const [app, appLayer] of Object.entries(file.data.apps)) {
     const { environments, ...appSettings } = appLayer;
     if (Object.keys(environments).length === 0)
       problems.push(`${source}: apps.${app}.environments: has no environments`);
     for (const [env, envLayer] of Object.entries(environments)) {
       const merged = mergeLayers(file.data.defaults ?? {}, appSettings, envLayer);
-      const result = targetSchema.safeParse(resolveTarget(app, env, merged));
+      const resolved = resolveTarget(app, env, merged);
+      if (resolved.ignored) {
+        warnings.push(
+          `${source}: apps.${app}.environments.${env}: the ${resolved.ignored} block is ignored (transport ${resolved.target.transport})`,
+        );
+      }
+      const result = targetSchema.safeParse(resolved.target);
       if (result.success) targets.push(result.data);
       else problems.push(...describeIssues(source, result.error.issues, ['apps', app, 'environments', env]));
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return new Catalog(targets);
+  return new Catalog(targets, warnings);
 }
 
 const NAME_RULE = 'is not a valid name (lowercase letters, digits and dashes)';
@@ -149,14 +163,28 @@ function mergeLayers(...layers: CatalogLayer[]): CatalogLayer {
   return merged as CatalogLayer;
 }
 
-function resolveTarget(app: string, env: string, layer: CatalogLayer): unknown {
+/** The merged layers as a target, without the block of the transport the pair does not use. */
+function resolveTarget(
+  app: string,
+  env: string,
+  layer: CatalogLayer,
+): { target: CatalogLayer & { transport: Target['transport'] }; ignored?: 'edxWorker' | 'kubernetes' } {
+  const { edxWorker, kubernetes, transport = 'ssh', ...rest } = layer;
   const vault = layer.vault;
   const team = layer.concourse?.team;
   const path =
     vault?.path && team
       ? vault.path.replaceAll('{team}', team).replaceAll('{app}', app).replaceAll('{env}', env)
       : vault?.path;
-  return { app, env, ...layer, vault: { ...vault, path } };
+  const common = { app, env, ...rest, vault: { ...vault, path } };
+  if (transport === 'ssh') {
+    return { target: { ...common, transport, edxWorker }, ...(kubernetes ? { ignored: 'kubernetes' } : {}) };
+  }
+  const namespace = kubernetes?.namespace?.replaceAll('{app}', app);
+  return {
+    target: { ...common, transport, kubernetes: { ...kubernetes, namespace } },
+    ...(edxWorker ? { ignored: 'edxWorker' } : {}),
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -173,4 +201,32 @@ function describeIssues(source: string, issues: readonly z.core.$ZodIssue[], bas
 
 export function workerEmail(target: Target): string {
   return `${target.workerUsername}@${target.workerEmailDomain}`;
+}
+
+/** Seconds one management command may run on the pair's LMS, whichever transport carries it. */
+export function commandTimeoutSeconds(target: Target): number {
+  return target.transport === 'ssh'
+    ? target.edxWorker.commandTimeoutSeconds
+    : target.kubernetes.commandTimeoutSeconds;
+}
+
+/** Where the pair's LMS commands run, as `plan` and `status` show it. */
+export function describeTransport(target: Target): string {
+  if (target.transport === 'ssh') {
+    const { user, host, port } = target.edxWorker;
+    return `SSH to edx-worker ${user}@${host}:${port}`;
+  }
+  const { context, namespace, selector, container } = target.kubernetes;
+  const where = context ? `context ${context}` : 'the current context';
+  return `Kubernetes exec in container ${container} of a pod matching ${selector} in namespace ${namespace} (${where})`;
+}
+
+/** The same in a few words, for one line per pair: `ssh ubuntu@host:22`, `kubernetes applications-qa/mitxonline-openedx`. */
+export function transportTarget(target: Target): string {
+  if (target.transport === 'ssh') {
+    const { user, host, port } = target.edxWorker;
+    return `ssh ${user}@${host}:${port}`;
+  }
+  const { context, namespace } = target.kubernetes;
+  return `kubernetes ${context ?? '(current context)'}/${namespace}`;
 }

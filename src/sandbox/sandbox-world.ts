@@ -4,12 +4,14 @@ import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js'
 import { SlackDriver } from '../../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../../emulators/slack/slack-emulator.js';
 import { VaultEmulator } from '../../emulators/vault/vault-emulator.js';
-import { Catalog, type Target } from '../config/catalog.js';
+import { Catalog, commandTimeoutSeconds, type Target } from '../config/catalog.js';
 import { type Env, loadEnv } from '../config/env.js';
+import { BotError } from '../errors.js';
 import { startLmsTokenProxy } from './lms-token-proxy.js';
 import { SANDBOX_PAGE } from './sandbox-page.js';
 import { startSandboxServer } from './sandbox-server.js';
-import { type EdxWorkerEndpoint, SimulatedEdxWorkers } from './simulated-edx-workers.js';
+import { type LmsEndpoint, SimulatedEdxWorkers } from './simulated-edx-workers.js';
+import { SimulatedLmsPods } from './simulated-lms-pods.js';
 
 const CONCOURSE_USER = 'retirement-bot';
 /** The page's approver personas belong to every approver group the catalog names. */
@@ -17,8 +19,8 @@ const SANDBOX_APPROVERS = ['U0APPROVER', 'U0APPROVER2'];
 
 /**
  * Everything the sandbox bot talks to, with nothing real behind it: Slack, Vault and Concourse
- * emulators (one Vault and one Concourse per environment, as at MIT), simulated edx-workers, and
- * the page that plays the Slack channel. The composition root builds the bot against it.
+ * emulators (one Vault and one Concourse per environment, as at MIT), simulated LMS pods and
+ * edx-workers, and the page that plays the Slack channel. The composition root builds the bot against it.
  */
 export interface SandboxWorld {
   /** The catalog's apps and environments, with every remote address pointing at an emulator. */
@@ -27,8 +29,8 @@ export interface SandboxWorld {
   env: Env;
   /** Credentials the world made up, to be scrubbed from logs like real ones. */
   secrets: string[];
-  /** Where a pair's simulated edx-worker listens, started on first use. */
-  edxWorkerEndpoint(target: Target): Promise<EdxWorkerEndpoint>;
+  /** How to reach a pair's simulated LMS (pod or edx-worker), started on first use. */
+  lmsEndpoint(target: Target): Promise<LmsEndpoint>;
   /** Serves the page once the bot listens on `botPort`; returns the page's address. */
   openPage(botPort: number): Promise<string>;
   stop(): Promise<void>;
@@ -74,12 +76,14 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
 
     const workers = new SimulatedEdxWorkers(canHostEdxWorker());
     stops.push(() => workers.stop());
-    const lms = await startLmsTokenProxy(workers);
+    const pods = await SimulatedLmsPods.create();
+    stops.push(() => pods.stop());
+    const lms = await startLmsTokenProxy((app, env) => pods.lmsUrl(app, env) ?? workers.lmsUrl(app, env));
     stops.push(() => lms.stop());
 
     const catalog = new Catalog(
       options.catalog.all().map((target) => ({
-        ...target,
+        ...sandboxTransport(target),
         lmsUrl: `${lms.url}/lms/${target.app}/${target.env}`,
         vault: { ...target.vault, address: vaults.get(target.env)?.url },
         concourse: { ...target.concourse, url: concourses.get(target.env)?.url ?? target.concourse.url },
@@ -104,7 +108,17 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
       catalog,
       env: botEnv,
       secrets: [vaultToken, concoursePassword, signingSecret],
-      edxWorkerEndpoint: (target) => workers.endpoint(target),
+      async lmsEndpoint(target) {
+        if (target.transport === 'ssh') return workers.endpoint(target);
+        await pods.ready(target);
+        return {
+          target,
+          sshKeys: () =>
+            Promise.reject(
+              new BotError({ code: 'sandbox_no_ssh', userMessage: `${target.app} runs over Kubernetes.` }),
+            ),
+        };
+      },
       async openPage(botPort) {
         const driver = new SlackDriver({
           botUrl: `http://127.0.0.1:${botPort}`,
@@ -127,6 +141,29 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
     await stopAll(stops);
     throw error;
   }
+}
+
+/**
+ * The sandbox shows both transports: this app's pairs run over Kubernetes as the catalog says (an
+ * emulated cluster per context), the others over SSH to simulated edx-workers, as an EC2-style
+ * deployment would, whose address is filled in when the worker starts.
+ */
+const KUBERNETES_APP = 'mitxonline';
+
+function sandboxTransport(target: Target): Target {
+  if (target.transport === 'ssh' || target.app === KUBERNETES_APP) return target;
+  const { kubernetes: _, ...common } = target;
+  return {
+    ...common,
+    transport: 'ssh',
+    edxWorker: {
+      host: '127.0.0.1',
+      port: 22,
+      user: 'ubuntu',
+      appUser: 'edxapp',
+      commandTimeoutSeconds: commandTimeoutSeconds(target),
+    },
+  };
 }
 
 /** Stops in reverse order of starting: the page first, the emulators last. */

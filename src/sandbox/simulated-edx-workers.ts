@@ -2,10 +2,10 @@ import { EdxWorkerHost } from '../../emulators/edx-worker/edx-worker-host.js';
 import type { Target } from '../config/catalog.js';
 import { BotError } from '../errors.js';
 
-/** A pair as its simulated edx-worker serves it: the target's SSH block rewritten, and the keys. */
-export interface EdxWorkerEndpoint {
+/** A pair as the sandbox serves it: the target as rewritten to reach it, and the SSH keys if over SSH. */
+export interface LmsEndpoint {
   target: Target;
-  keys: { privateKey: string; knownHosts: string };
+  sshKeys(): Promise<{ privateKey: string; knownHosts: string }>;
 }
 
 /**
@@ -40,13 +40,13 @@ export class SimulatedEdxWorkers {
     return host;
   }
 
-  /** The pair's host, if started, for the LMS token proxy. */
-  started(app: string, env: string): Promise<EdxWorkerHost> | undefined {
-    return this.hosts.get(`${app}/${env}`);
+  /** The pair's LMS web server, if its host has started, for the LMS token proxy. */
+  lmsUrl(app: string, env: string): Promise<string> | undefined {
+    return this.hosts.get(`${app}/${env}`)?.then((host) => host.lmsUrl);
   }
 
   /** Where the pair's simulated edx-worker listens and the keys that reach it. */
-  async endpoint(target: Target): Promise<EdxWorkerEndpoint> {
+  async endpoint(target: Extract<Target, { transport: 'ssh' }>): Promise<LmsEndpoint> {
     const host = await this.host(target);
     return {
       target: {
@@ -59,7 +59,7 @@ export class SimulatedEdxWorkers {
           appUser: host.appUser,
         },
       },
-      keys: { privateKey: host.privateKey, knownHosts: host.knownHosts },
+      sshKeys: async () => ({ privateKey: host.privateKey, knownHosts: host.knownHosts }),
     };
   }
 

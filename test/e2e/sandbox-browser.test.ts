@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
     await page.getByText('Succeeded: Retirement setup · mitxonline qa').first().waitFor({ timeout: 60_000 });
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
     const channel = await page.innerText('#channel');
-    expect(channel).toContain('✅ 1. Preflight: edx-worker, Vault and Concourse reachable and authorised');
+    expect(channel).toContain('✅ 1. Preflight: LMS, Vault and Concourse reachable and authorised');
     expect(channel).toContain('✅ 9. Concourse: trigger and follow the first build — Build #1');
   }, 90_000);
 
@@ -92,11 +92,25 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
       .waitFor({ timeout: 60_000 });
   }, 180_000);
 
-  it('answers a status question in the channel', async () => {
+  it('answers a status question in the channel, naming the transport', async () => {
     await send('@retirement-bot status of mitxonline production?');
     await page
       .getByText(/mitxonline production.*misc-cloud-tubular.*is active/s)
       .first()
       .waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/LMS commands: Kubernetes exec .* \(context applications-production\)/)
+      .first()
+      .waitFor({ timeout: 30_000 });
   }, 60_000);
+
+  it('runs another app over SSH to its simulated edx-worker', async () => {
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement setup xpro qa');
+    await page.getByText('Succeeded: Retirement setup · xpro qa').first().waitFor({ timeout: 60_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
+    expect(await page.innerText('#channel')).toMatch(
+      /Preflight: .* — SSH to edx-worker \S+@127\.0\.0\.1:\d+/,
+    );
+  }, 90_000);
 });

@@ -1,12 +1,11 @@
-import { type Target, workerEmail } from '../../config/catalog.js';
+import { commandTimeoutSeconds, type Target, workerEmail } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { SecretRedactor } from '../../logging/secret-redactor.js';
 import { meaningfulLines, quotable } from './command-output.js';
-import type { ExecTransport } from './exec-transport.js';
 import { type EdxWorkerInspection, INSPECT_MARKER, parseInspectionOutput } from './inspection-output.js';
 import { parseManageUserOutput } from './manage-user-output.js';
-import { manageCommand, manageCommandWithSecret, shellSnippetCommand } from './remote-command.js';
+import type { ManagementTransport, ManageOptions } from './management-transport.js';
 import { parseRetirementStatesOutput } from './retirement-states-output.js';
 
 export interface RetirementStatesResult {
@@ -42,14 +41,14 @@ print("${INSPECT_MARKER}" + json.dumps({
 `;
 
 /**
- * The runbook's LMS steps on one edx-worker (domain.md A and B), each idempotent and each
+ * The runbook's LMS steps on one LMS (domain.md A and B), over SSH or Kubernetes, each idempotent and each
  * checked: the states must equal the catalog's, the worker must end up staff and superuser, and
  * there is never more than one application (an existing one's credentials are recovered).
  */
 export class EdxWorkerClient {
   constructor(
     private readonly deps: {
-      transport: ExecTransport;
+      transport: ManagementTransport;
       target: Target;
       redactor: SecretRedactor;
       logger: Logger;
@@ -120,16 +119,11 @@ export class EdxWorkerClient {
    */
   async convergeDotApplication(credentials: { id: string; secret: string }): Promise<{ created: boolean }> {
     const { dotApplicationName: name, workerUsername: username } = this.target;
-    const { appUser, commandTimeoutSeconds } = this.target.edxWorker;
     const before = await this.inspect();
     const args = ['create_dot_application', name, username, '--grant-type', 'client-credentials'];
-    const command = manageCommandWithSecret(
-      appUser,
-      [...args, '--client-id', credentials.id, '--update'],
-      '--client-secret',
-      commandTimeoutSeconds,
-    );
-    await this.run('create_dot_application', command, `${credentials.secret}\n`);
+    await this.run('create_dot_application', [...args, '--client-id', credentials.id, '--update'], {
+      secret: { flag: '--client-secret', value: credentials.secret },
+    });
     const after = await this.inspect();
     if (after.application.clientId !== credentials.id) {
       throw new BotError({
@@ -141,39 +135,36 @@ export class EdxWorkerClient {
   }
 
   async inspect(): Promise<EdxWorkerInspection> {
-    const command = shellSnippetCommand(
-      this.target.edxWorker.appUser,
-      INSPECT_SNIPPET,
-      { RB_USERNAME: this.target.workerUsername, RB_APPLICATION: this.target.dotApplicationName },
-      this.target.edxWorker.commandTimeoutSeconds,
-    );
-    return parseInspectionOutput(combined(await this.run('shell', command)));
+    const output = await this.run('shell', ['shell', '-c', INSPECT_SNIPPET], {
+      env: { RB_USERNAME: this.target.workerUsername, RB_APPLICATION: this.target.dotApplicationName },
+    });
+    return parseInspectionOutput(combined(output));
   }
 
   private manage(command: string, args: string[]): Promise<CommandOutput> {
-    const { appUser, commandTimeoutSeconds } = this.target.edxWorker;
-    return this.run(command, manageCommand(appUser, [command, ...args], commandTimeoutSeconds));
+    return this.run(command, [command, ...args]);
   }
 
   /**
-   * Runs a command line and returns its stdout and stderr apart (a report printed to stdout must
+   * Runs a management command and returns its stdout and stderr apart (a report printed to stdout must
    * not be mixed with stderr's logging), or a typed error quoting why it failed.
    */
-  private async run(name: string, commandLine: string, stdin?: string): Promise<CommandOutput> {
-    const timeoutSeconds = this.target.edxWorker.commandTimeoutSeconds;
-    const result = await this.deps.transport.exec(commandLine, {
-      timeoutSeconds,
-      ...(stdin === undefined ? {} : { stdin }),
-    });
+  private async run(
+    name: string,
+    args: readonly string[],
+    options: Omit<ManageOptions, 'timeoutSeconds'> = {},
+  ): Promise<CommandOutput> {
+    const timeoutSeconds = commandTimeoutSeconds(this.target);
+    const result = await this.deps.transport.manage(args, { ...options, timeoutSeconds });
     const output = combined(result);
     this.deps.logger.debug(
       { command: name, code: result.code, output: this.deps.redactor.redact(quotable(output)) },
-      'edx-worker command finished',
+      'LMS command finished',
     );
     if (result.code === 124 || result.code === 137 || result.signal === 'SIGKILL') {
       throw new BotError({
         code: 'ssh_command_timeout',
-        userMessage: `${name} on the edx-worker did not finish within ${timeoutSeconds} s and was stopped.`,
+        userMessage: `${name} on ${this.deps.transport.describe()} did not finish within ${timeoutSeconds} s and was stopped.`,
         retryable: true,
       });
     }
@@ -196,7 +187,7 @@ export class EdxWorkerClient {
           : 'edx_command_failed';
     return new BotError({
       code: specific,
-      userMessage: `${name} failed on the edx-worker (exit ${code ?? 'none'})${reason ? `: "${reason}"` : ''}.`,
+      userMessage: `${name} failed on ${this.deps.transport.describe()} (exit ${code ?? 'none'})${reason ? `: "${reason}"` : ''}.`,
     });
   }
 }

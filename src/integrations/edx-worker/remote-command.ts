@@ -37,17 +37,17 @@ export function manageCommandWithSecret(
   return asAppUser(appUser, script, timeoutSeconds);
 }
 
-/** A fixed Python snippet run by `manage.py lms shell -c`, with values passed as environment variables. */
-export function shellSnippetCommand(
+/** Like manageCommand, with values the command reads from its environment, exported first. */
+export function manageCommandWithValues(
   appUser: string,
-  code: string,
+  args: readonly string[],
   values: Record<string, string>,
   timeoutSeconds: number,
 ): string {
   const exports = Object.entries(values)
     .map(([name, value]) => `export ${name}=${shellQuote(value)}`)
     .join(' && ');
-  const script = `source edxapp_env && ${exports ? `${exports} && ` : ''}python edx-platform/manage.py lms shell -c ${shellQuote(code)}`;
+  const script = `source edxapp_env && ${exports ? `${exports} && ` : ''}python edx-platform/manage.py lms ${args.map(shellQuote).join(' ')}`;
   return asAppUser(appUser, script, timeoutSeconds);
 }
 

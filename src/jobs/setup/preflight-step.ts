@@ -1,4 +1,4 @@
-import type { Target } from '../../config/catalog.js';
+import { describeTransport, type Target } from '../../config/catalog.js';
 import { BotError, toBotError } from '../../errors.js';
 import { TUBULAR_PIPELINE_STATES } from '../../integrations/concourse/tubular-pipeline.js';
 import type { SetupServices } from './setup-services.js';
@@ -6,12 +6,12 @@ import type { SetupStep } from './setup-step.js';
 
 /**
  * Proves every remote system is reachable and lets the bot do its job before anything changes:
- * the edx-worker (SSH, sudo to the app user, Django), Vault (token and path) and Concourse (login
- * and team). Problems are reported together so one run shows everything to fix.
+ * the LMS (over SSH: sudo to the app user; over Kubernetes: the permissions and a Ready pod; then
+ * Django), Vault (token and path) and Concourse (login and team). Problems are reported together so one run shows everything to fix.
  */
 export const preflightStep: SetupStep = {
   id: 'preflight',
-  title: 'Preflight: edx-worker, Vault and Concourse reachable and authorised',
+  title: 'Preflight: LMS, Vault and Concourse reachable and authorised',
   async apply({ target }, services) {
     return { summary: await check(target, services) };
   },
@@ -29,7 +29,7 @@ async function check(target: Target, services: SetupServices): Promise<string> {
     services.credentials.checkAccess(target),
     services.concourse(target).checkAccess(),
   ]);
-  const names = [`edx-worker ${target.edxWorker.host}`, 'Vault', `Concourse team ${target.concourse.team}`];
+  const names = [describeTransport(target), 'Vault', `Concourse team ${target.concourse.team}`];
   const failures = checks.flatMap((result, index) =>
     result.status === 'rejected' ? [{ name: names[index], error: toBotError(result.reason) }] : [],
   );

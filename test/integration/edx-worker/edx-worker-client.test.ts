@@ -4,6 +4,7 @@ import { canHostEdxWorker, EdxWorkerHost } from '../../../emulators/edx-worker/e
 import type { Target } from '../../../src/config/catalog.js';
 import { EdxWorkerClient } from '../../../src/integrations/edx-worker/edx-worker-client.js';
 import type { ExecTransport } from '../../../src/integrations/edx-worker/exec-transport.js';
+import { sshManagement } from '../../../src/integrations/edx-worker/management-transport.js';
 import { manageCommand } from '../../../src/integrations/edx-worker/remote-command.js';
 import { connectSsh } from '../../../src/integrations/edx-worker/ssh-transport.js';
 import {
@@ -47,8 +48,12 @@ function target(timeoutSeconds = 60): Target {
     sshUser: host.loginUser,
     sshAppUser: host.appUser,
     lmsUrl: host.lmsUrl,
-  }).get('mitxonline', 'qa') as Target;
+  }).get('mitxonline', 'qa') as Extract<Target, { transport: 'ssh' }>;
   return { ...base, edxWorker: { ...base.edxWorker, commandTimeoutSeconds: timeoutSeconds } };
+}
+
+function overSsh(transport: ExecTransport) {
+  return sshManagement(transport, { host: host.host, port: host.port, appUser: host.appUser });
 }
 
 async function client(options: { knownHosts?: string; port?: number; timeoutSeconds?: number } = {}) {
@@ -71,7 +76,7 @@ async function client(options: { knownHosts?: string; port?: number; timeoutSeco
   return {
     transport,
     edx: new EdxWorkerClient({
-      transport: recording,
+      transport: overSsh(recording),
       target: target(options.timeoutSeconds),
       redactor,
       logger,
@@ -123,7 +128,12 @@ describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
     const other = { ...target(5), workerUsername: 'interrupted_worker' };
     const credentials = { id: generateClientId(), secret: generateClientSecret() };
     const first = await client({ timeoutSeconds: 5 });
-    const interrupted = new EdxWorkerClient({ transport: first.transport, target: other, redactor, logger });
+    const interrupted = new EdxWorkerClient({
+      transport: overSsh(first.transport),
+      target: other,
+      redactor,
+      logger,
+    });
     await interrupted.ensureWorkerUser();
     await host.setFault('pause-after-create');
     const timedOut = await rejection(interrupted.convergeDotApplication(credentials));
@@ -135,7 +145,7 @@ describe.skipIf(!canHostEdxWorker())('EdxWorkerClient over SSH', () => {
     const second = await client();
     try {
       const converged = await new EdxWorkerClient({
-        transport: second.transport,
+        transport: overSsh(second.transport),
         target: other,
         redactor,
         logger,

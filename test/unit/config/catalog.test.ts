@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCatalogFile, parseCatalog, workerEmail } from '../../../src/config/catalog.js';
+import { loadCatalogFile, parseCatalog, transportTarget, workerEmail } from '../../../src/config/catalog.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 
 const shipped = resolve(import.meta.dirname, '../../../config/environments.yml');
@@ -66,6 +66,31 @@ describe('the shipped catalog', () => {
     ]);
   });
 
+  it('runs every LMS command by Kubernetes exec, in the cluster, namespace and container MIT uses', () => {
+    const clusters: Record<string, string> = {
+      mitxonline: 'applications',
+      xpro: 'applications',
+      mitx: 'residential',
+      'mitx-staging': 'residential',
+    };
+    for (const target of catalog.all()) {
+      expect(target).toMatchObject({
+        transport: 'kubernetes',
+        kubernetes: {
+          context: `${clusters[target.app]}-${target.env}`,
+          namespace: `${target.app}-openedx`,
+          selector: 'ol.mit.edu/application=lms-edxapp,ol.mit.edu/component=webapp',
+          container: 'lms-edxapp-app',
+          command: ['python', 'manage.py', 'lms'],
+          commandTimeoutSeconds: 600,
+        },
+      });
+    }
+    expect(catalog.warnings).toEqual([]);
+    const qa = catalog.get('mitxonline', 'qa');
+    expect(qa && transportTarget(qa)).toBe('kubernetes applications-qa/mitxonline-openedx');
+  });
+
   it('requires approval in production only', () => {
     for (const target of catalog.all()) {
       expect(target.approval.required).toBe(target.env === 'production');
@@ -122,6 +147,48 @@ apps:
 
   it('rejects YAML that does not parse', () => {
     expect(problemsOf('apps: [')[0]).toMatch(/^test.yml: not valid YAML/);
+  });
+});
+
+describe('the transport', () => {
+  const kubernetesApp = minimalApp
+    .replace(/ {4}edxWorker: .*\n/, '')
+    .replace(
+      '    environments:',
+      '    transport: kubernetes\n    kubernetes: { namespace: "{app}-openedx", selector: app=lms, container: lms }\n    environments:',
+    );
+
+  it('is SSH by default, Kubernetes when the catalog says so, with {app} in the namespace and defaults', () => {
+    expect(parseCatalog(minimalApp).get('mitxonline', 'qa')?.transport).toBe('ssh');
+    const target = parseCatalog(kubernetesApp).get('mitxonline', 'qa');
+    expect(target).toMatchObject({
+      transport: 'kubernetes',
+      kubernetes: {
+        namespace: 'mitxonline-openedx',
+        command: ['python', 'manage.py', 'lms'],
+        commandTimeoutSeconds: 600,
+      },
+    });
+    expect(target && transportTarget(target)).toBe('kubernetes (current context)/mitxonline-openedx');
+  });
+
+  it("ignores the other transport's block with a warning, and requires its own", () => {
+    const both = parseCatalog(
+      kubernetesApp.replace('      qa: {}', '      qa: { edxWorker: { port: 2222 } }'),
+    );
+    expect(both.warnings).toEqual([
+      'catalog: apps.mitxonline.environments.qa: the edxWorker block is ignored (transport kubernetes)',
+    ]);
+    expect(both.get('mitxonline', 'qa')).not.toHaveProperty('edxWorker');
+    expect(problemsOf(minimalApp.replace(/ {4}edxWorker: .*\n/, ''))).toEqual([
+      'test.yml: apps.mitxonline.environments.qa.edxWorker: is required',
+    ]);
+    expect(problemsOf(kubernetesApp.replace('"{app}-openedx"', '"{env}"'))).toEqual(
+      expect.arrayContaining([expect.stringContaining('kubernetes.namespace: must be a namespace name')]),
+    );
+    expect(
+      problemsOf(minimalApp.replace('    environments:', '    transport: ftp\n    environments:')),
+    ).toEqual(expect.arrayContaining([expect.stringContaining('apps.mitxonline.transport')]));
   });
 });
 

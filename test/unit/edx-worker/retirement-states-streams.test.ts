@@ -35,7 +35,11 @@ function client(result: ExecResult): EdxWorkerClient {
   const base = testCatalog().get('mitxonline', 'qa') as Target;
   const redactor = new SecretRedactor();
   return new EdxWorkerClient({
-    transport: { exec: async () => result, close: async () => undefined },
+    transport: {
+      describe: () => 'edx-worker test',
+      manage: async () => result,
+      close: async () => undefined,
+    },
     target: { ...base, retirementStates: STATES },
     redactor,
     logger: createLogger({

@@ -38,6 +38,22 @@ describe('withStdinVariables', () => {
     expect(() => withStdinVariables({ 'rb-secret': 'a' }, ['true'])).toThrow(/cannot be passed on stdin/);
   });
 
+  it('passes a secret, read last and not exported, as the last argument after its flag', () => {
+    const secret = "s3cr3t with 'quotes' and $dollars";
+    const script = 'printf "%s|%s|%s|%s" "$RB_USERNAME" "$RB_SECRET" "$1" "$2"';
+    const { argv, stdin } = withStdinVariables(
+      { RB_USERNAME: 'worker' },
+      ['sh', '-c', script, 'sh', '--client-secret'],
+      secret,
+    );
+    expect(argv.join(' ')).not.toContain('s3cr3t');
+    expect(stdin).toBe(`worker\n${secret}\n`);
+    const [file = '', ...args] = argv;
+    expect(spawnSync(file, args, { input: stdin, encoding: 'utf8' }).stdout).toBe(
+      `worker||--client-secret|${secret}`,
+    );
+  });
+
   it('leaves a command that needs nothing alone', () => {
     expect(withStdinVariables({}, ['true'])).toEqual({ argv: ['true'], stdin: '' });
   });
