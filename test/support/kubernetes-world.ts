@@ -43,6 +43,8 @@ export interface KubernetesWorld {
   concourse: ConcourseEmulator;
   /** The catalog with `commandTimeoutSeconds` as given. */
   catalog(commandTimeoutSeconds?: number): Catalog;
+  /** The same catalog as a file's text, for bot processes a test spawns. */
+  catalogYaml(commandTimeoutSeconds?: number): string;
   env: Record<string, string>;
   /** Grants the bot's identity these rules only (`"create pods/exec"`, …). */
   allow(rules: readonly string[]): void;
@@ -78,14 +80,7 @@ export async function startKubernetesWorld(): Promise<KubernetesWorld> {
       ready,
     });
   setReady(true);
-  return {
-    cluster,
-    image,
-    vault,
-    concourse,
-    catalog: (commandTimeoutSeconds = 60) =>
-      parseCatalog(
-        `
+  const catalogYaml = (commandTimeoutSeconds = 60) => `
 defaults:
   lmsUrl: ${lmsUrl}
   workerUsername: retirement_service_worker
@@ -102,9 +97,15 @@ apps:
     concourse: { team: mitxonline }
     environments:
       qa: {}
-`,
-        'kubernetes-world',
-      ),
+`;
+  return {
+    cluster,
+    image,
+    vault,
+    concourse,
+    catalog: (commandTimeoutSeconds = 60) =>
+      parseCatalog(catalogYaml(commandTimeoutSeconds), 'kubernetes-world'),
+    catalogYaml,
     env: {
       VAULT_ADDR: vault.url,
       VAULT_TOKEN: vault.rootToken,
