@@ -117,9 +117,12 @@ export class EdxWorkerClient {
    * command on stdin; nothing is read back from its output, which a quiet LMS does not print and
    * a DOT 2 LMS would print hashed. The result is checked by inspecting the application.
    */
-  async convergeDotApplication(credentials: { id: string; secret: string }): Promise<{ created: boolean }> {
+  async convergeDotApplication(
+    credentials: { id: string; secret: string },
+    before?: EdxWorkerInspection,
+  ): Promise<{ created: boolean }> {
     const { dotApplicationName: name, workerUsername: username } = this.target;
-    const before = await this.inspect();
+    const existed = (before ?? (await this.inspect())).application.exists;
     const args = ['create_dot_application', name, username, '--grant-type', 'client-credentials'];
     await this.run('create_dot_application', [...args, '--client-id', credentials.id, '--update'], {
       secret: { flag: '--client-secret', value: credentials.secret },
@@ -131,7 +134,7 @@ export class EdxWorkerClient {
         userMessage: `create_dot_application ran, but application \`${name}\` of ${username} does not have client id \`${credentials.id}\` afterwards.`,
       });
     }
-    return { created: !before.application.exists };
+    return { created: !existed };
   }
 
   async inspect(): Promise<EdxWorkerInspection> {

@@ -1,17 +1,18 @@
 import type { Target } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
 import type { OAuthClientCredentials } from '../../integrations/vault/credential-store.js';
-import type { SetupServices } from './setup-services.js';
+import type { EdxWorkerInspection, SetupServices } from './setup-services.js';
 
 /**
  * Whose credentials the pipeline uses: Vault is their record. Credentials Vault holds for this LMS
  * and for the application that exists (or for none yet) are kept; otherwise a new secret is
  * generated for the application's client id (or a new one), and written to Vault before the LMS.
  */
-export type CredentialsDecision =
+export type CredentialsDecision = { lms: EdxWorkerInspection } & (
   | { kind: 'reuse'; credentials: OAuthClientCredentials }
   /** `clientId` absent: there is no application yet, and a new id is generated when applied. */
-  | { kind: 'replace'; clientId?: string; reason: string };
+  | { kind: 'replace'; clientId?: string; reason: string }
+);
 
 export async function decideCredentials(
   target: Target,
@@ -22,14 +23,14 @@ export async function decideCredentials(
   const appId = lms.application.clientId;
   if (stored) services.protectSecret(stored.secret);
   if (stored && stored.host === target.lmsUrl && (!appId || stored.id === appId)) {
-    return { kind: 'reuse', credentials: stored };
+    return { kind: 'reuse', credentials: stored, lms };
   }
   const reason = !stored
     ? 'Vault holds none'
     : stored.host !== target.lmsUrl
       ? `Vault's are for ${stored.host}`
       : "Vault's client id is not the application's";
-  return { kind: 'replace', ...(appId ? { clientId: appId } : {}), reason };
+  return { kind: 'replace', ...(appId ? { clientId: appId } : {}), reason, lms };
 }
 
 /** New credentials for a replacement: generated here, the secret protected at once. */

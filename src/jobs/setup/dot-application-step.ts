@@ -25,7 +25,7 @@ export const dotApplicationStep: SetupStep = {
         summary: `Already in place: application ${name} (client id \`${credentials.id}\`) accepts them.`,
       };
     }
-    const { created } = await edx.convergeDotApplication(credentials);
+    const { created } = await edx.convergeDotApplication(credentials, lms);
     return {
       summary: `${created ? 'Created' : 'Updated'} application ${name} with client id \`${credentials.id}\` and the secret from Vault.`,
     };
@@ -33,7 +33,7 @@ export const dotApplicationStep: SetupStep = {
   async preview({ target }, services) {
     const name = `\`${target.dotApplicationName}\``;
     const decision = await decideCredentials(target, services);
-    const lms = await (await services.edxWorker()).inspect();
+    const { lms } = decision;
     if (decision.kind === 'replace') {
       return {
         changes: true,

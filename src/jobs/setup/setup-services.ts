@@ -13,8 +13,14 @@ export interface EdxWorkerOperations {
   populateRetirementStates(): Promise<RetirementStatesResult>;
   previewRetirementStates(): Promise<RetirementStatesResult>;
   ensureWorkerUser(): Promise<{ created: boolean; changedFlags: string[] }>;
-  /** Creates the application with these credentials, or sets them on the existing one. */
-  convergeDotApplication(credentials: { id: string; secret: string }): Promise<{ created: boolean }>;
+  /**
+   * Creates the application with these credentials, or sets them on the existing one; `before`,
+   * an inspection the caller just made, spares another.
+   */
+  convergeDotApplication(
+    credentials: { id: string; secret: string },
+    before?: EdxWorkerInspection,
+  ): Promise<{ created: boolean }>;
   /** Read-only: the worker user's flags and whether the application exists (never its secret). */
   inspect(): Promise<EdxWorkerInspection>;
 }
