@@ -1,13 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
 import { verifyClientCredentials } from '../../src/integrations/lms-oauth/verify-client-credentials.js';
-import type { RunRecord } from '../../src/jobs/run-record.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
 import { rejection } from '../support/rejection.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
-import { REQUESTER } from '../support/slack-requests.js';
-import { waitFor } from '../support/wait-for.js';
+import { REQUESTER, runToEnd, stepSummary } from '../support/slack-requests.js';
+import { readPipelineSecret } from '../support/vault-secret.js';
 
 /**
  * The bot owns the credentials: Vault is their record and the LMS is converged to it, on an LMS
@@ -36,34 +35,14 @@ async function bot(): Promise<BotHarness> {
   return h;
 }
 
-async function ran(harness: BotHarness, text: string): Promise<RunRecord> {
-  const ack = await harness.driver.slash(text, { user: REQUESTER });
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
-  return waitFor(
-    async () => {
-      const current = (await harness.bot.store.get(runId)) as RunRecord;
-      return current.finishedAt && current.finalTs ? current : undefined;
-    },
-    { what: `${text} to end`, timeoutMs: 90_000 },
-  );
-}
+const vault = () => readPipelineSecret(world.vault, PATH);
 
-async function vault(): Promise<{ data: { id: string; secret: string; host: string }; version: number }> {
-  const response = await fetch(`${world.vault.url}/v1/secret-concourse/data/${PATH}`, {
-    headers: { 'X-Vault-Token': world.vault.rootToken },
-  });
-  const body = (await response.json()) as {
-    data: { data: { id: string; secret: string; host: string }; metadata: { version: number } };
-  };
-  return { data: body.data.data, version: body.data.metadata.version };
-}
-
-const summary = (run: RunRecord, step: string) => run.steps.find((s) => s.id === step)?.summary ?? '';
+const summary = stepSummary;
 
 describe.skipIf(!canHostEdxWorker())('credentials of record', () => {
   it('sets up, re-runs without a change, survives an interruption after the Vault write, and rotates', async () => {
     const harness = await bot();
-    const first = await ran(harness, 'setup xpro qa');
+    const first = await runToEnd(harness, 'setup xpro qa');
     expect(first.status).toBe('succeeded');
     const recorded = await vault();
     expect(recorded.version).toBe(1);
@@ -74,7 +53,7 @@ describe.skipIf(!canHostEdxWorker())('credentials of record', () => {
     expect(summary(first, 'credentials')).toContain('Generated a new secret');
     expect(summary(first, 'dot-application')).toContain('Created application');
 
-    const again = await ran(harness, 'setup xpro qa');
+    const again = await runToEnd(harness, 'setup xpro qa');
     expect(summary(again, 'credentials')).toContain('they are kept');
     expect(summary(again, 'dot-application')).toContain('Already in place');
     expect((await vault()).version).toBe(1);
@@ -82,14 +61,14 @@ describe.skipIf(!canHostEdxWorker())('credentials of record', () => {
     // A run killed after writing Vault, before the LMS: Vault holds a secret the LMS does not.
     const killed = { ...recorded.data, secret: 'K'.repeat(128) };
     world.vault.writeAsOther('secret-concourse', PATH, killed);
-    const resumed = await ran(harness, 'setup xpro qa');
+    const resumed = await runToEnd(harness, 'setup xpro qa');
     expect(resumed.status).toBe('succeeded');
     expect(summary(resumed, 'credentials')).toContain('they are kept');
     expect(summary(resumed, 'dot-application')).toContain('Updated application');
     expect((await vault()).version).toBe(2);
     await verifyClientCredentials(killed);
 
-    const rotated = await ran(harness, 'rotate xpro qa');
+    const rotated = await runToEnd(harness, 'rotate xpro qa');
     expect(rotated.status).toBe('succeeded');
     const now = await vault();
     expect(now.version).toBe(3);
@@ -114,7 +93,7 @@ describe.skipIf(!canHostEdxWorker())('credentials of record', () => {
 
   it('refuses to rotate a pair that has no credentials yet', async () => {
     const harness = await bot();
-    const rotated = await ran(harness, 'rotate mitxonline qa');
+    const rotated = await runToEnd(harness, 'rotate mitxonline qa');
     expect(rotated.status).toBe('failed');
     expect(rotated.error?.code).toBe('nothing_to_rotate');
   }, 120_000);

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canRunLmsImage } from '../../emulators/kubernetes/lms-image.js';
 import type { Catalog } from '../../src/config/catalog.js';
 import { verifyClientCredentials } from '../../src/integrations/lms-oauth/verify-client-credentials.js';
-import type { RunRecord } from '../../src/jobs/run-record.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import {
   CONTAINER,
@@ -13,8 +12,8 @@ import {
   startKubernetesWorld,
 } from '../support/kubernetes-world.js';
 import { dumpKeys } from '../support/redis.js';
-import { REQUESTER } from '../support/slack-requests.js';
-import { waitFor } from '../support/wait-for.js';
+import { runToEnd, stepSummary } from '../support/slack-requests.js';
+import { readPipelineSecret } from '../support/vault-secret.js';
 
 /**
  * A setup over the Kubernetes transport, driven over signed Slack requests: the LMS runs in a pod
@@ -44,34 +43,14 @@ async function bot(catalog: Catalog = world.catalog()): Promise<BotHarness> {
   return h;
 }
 
-async function ran(harness: BotHarness, text: string): Promise<RunRecord> {
-  const ack = await harness.driver.slash(text, { user: REQUESTER });
-  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
-  return waitFor(
-    async () => {
-      const current = (await harness.bot.store.get(runId)) as RunRecord;
-      return current.finishedAt && current.finalTs ? current : undefined;
-    },
-    { what: `${text} to end`, timeoutMs: 90_000 },
-  );
-}
+const vault = () => readPipelineSecret(world.vault, PATH);
 
-async function vault(): Promise<{ data: { id: string; secret: string; host: string }; version: number }> {
-  const response = await fetch(`${world.vault.url}/v1/secret-concourse/data/${PATH}`, {
-    headers: { 'X-Vault-Token': world.vault.rootToken },
-  });
-  const body = (await response.json()) as {
-    data: { data: { id: string; secret: string; host: string }; metadata: { version: number } };
-  };
-  return { data: body.data.data, version: body.data.metadata.version };
-}
-
-const summary = (run: RunRecord, step: string) => run.steps.find((s) => s.id === step)?.summary ?? '';
+const summary = stepSummary;
 
 describe.skipIf(!canRunLmsImage())('setup over the Kubernetes transport', () => {
   it('sets up, re-runs as a no-op, and keeps the secret out of every exec URL, Slack, logs and Redis', async () => {
     const harness = await bot();
-    const first = await ran(harness, 'setup mitxonline qa');
+    const first = await runToEnd(harness, 'setup mitxonline qa');
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
     expect(summary(first, 'preflight')).toContain(
       `Kubernetes exec in container ${CONTAINER} of a pod matching ${SELECTOR} in namespace ${NAMESPACE} (context ${CONTEXT})`,
@@ -81,7 +60,7 @@ describe.skipIf(!canRunLmsImage())('setup over the Kubernetes transport', () => 
     expect(recorded.version).toBe(1);
     await verifyClientCredentials(recorded.data);
 
-    const again = await ran(harness, 'setup mitxonline qa');
+    const again = await runToEnd(harness, 'setup mitxonline qa');
     expect(again.status).toBe('succeeded');
     expect(summary(again, 'lms-states')).not.toMatch(/Added|Removed/);
     expect(summary(again, 'credentials')).toContain('they are kept');
@@ -101,7 +80,7 @@ describe.skipIf(!canRunLmsImage())('setup over the Kubernetes transport', () => 
 
   it('fails preflight naming context, namespace and selector when no replica is Ready', async () => {
     world.setReady(false);
-    const run = await ran(await bot(), 'setup mitxonline qa');
+    const run = await runToEnd(await bot(), 'setup mitxonline qa');
     expect(run.status).toBe('failed');
     expect(run.error?.step).toBe('preflight');
     expect(run.error?.message).toContain(SELECTOR);
@@ -110,7 +89,7 @@ describe.skipIf(!canRunLmsImage())('setup over the Kubernetes transport', () => 
 
   it('fails preflight naming the permission that is missing', async () => {
     world.allow(['list pods', 'get pods', 'get pods/exec']);
-    const run = await ran(await bot(), 'setup mitxonline qa');
+    const run = await runToEnd(await bot(), 'setup mitxonline qa');
     expect(run.status).toBe('failed');
     expect(run.error?.step).toBe('preflight');
     expect(run.error?.message).toContain('create pods/exec');
@@ -119,7 +98,7 @@ describe.skipIf(!canRunLmsImage())('setup over the Kubernetes transport', () => 
 
   it('reports a command that outlives its timeout', async () => {
     await world.image.setFault('hang');
-    const run = await ran(await bot(world.catalog(5)), 'setup mitxonline qa');
+    const run = await runToEnd(await bot(world.catalog(5)), 'setup mitxonline qa');
     expect(run.status).toBe('failed');
     expect(run.error?.message).toContain('did not finish within 5 s');
     expect(run.error?.message).toContain(`namespace ${NAMESPACE}`);

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { BotHarness } from './bot-harness.js';
 import { waitFor } from './wait-for.js';
 
@@ -29,4 +30,22 @@ export async function click(
   const response = await harness.driver.click(actionId, { user: { id: user }, value, messageTs });
   expect(response.status).toBe(200);
   return waitFor(() => ephemeralTo(harness, user)[before]?.text, { what: 'the ephemeral answer' });
+}
+
+/** Sends `/retirement <text>` and waits until the run it queued has ended and shown its result. */
+export async function runToEnd(harness: BotHarness, text: string, user = REQUESTER): Promise<RunRecord> {
+  const ack = await harness.driver.slash(text, { user });
+  const runId = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
+  return waitFor(
+    async () => {
+      const current = (await harness.bot.store.get(runId)) as RunRecord;
+      return current.finishedAt && current.finalTs ? current : undefined;
+    },
+    { what: `${text} to end`, timeoutMs: 90_000 },
+  );
+}
+
+/** What a run's step said, or '' when it has no such step. */
+export function stepSummary(run: RunRecord, step: string): string {
+  return run.steps.find((s) => s.id === step)?.summary ?? '';
 }
