@@ -1,23 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canRunLmsImage } from '../../emulators/kubernetes/lms-image.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
-import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
+import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { type KubernetesWorld, startKubernetesWorld } from '../support/kubernetes-world.js';
 import { dumpKeys } from '../support/redis.js';
 import { requestSetup } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
+import { killHard, spawnWorker } from '../support/worker-process.js';
 
 /**
  * The Kubernetes transport under SIGKILL: worker processes die at every step boundary of a setup
  * whose LMS commands run by exec in a pod; the run resumes where it was and ends with one
  * application, one Vault version and one build.
  */
-const ROOT = resolve(import.meta.dirname, '../..');
 const STEPS = [
   'preflight',
   'lms-states',
@@ -49,32 +47,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function spawnWorker(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...world.env,
-      SLACK_BOT_TOKEN: h.slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: h.slack.apiUrl,
-      REDIS_PREFIX: h.prefix,
-      RETIREMENT_BOT_CONFIG: catalogPath,
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-    },
-    stdio: 'ignore',
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+const startWorker = () => spawnWorker(h, { env: world.env, catalogPath });
 
 const run = (id: string) => h.bot.store.get(id) as Promise<RunRecord>;
 const step = async (id: string, stepId: string) => (await run(id)).steps.find((s) => s.id === stepId);
@@ -83,21 +56,21 @@ describe.skipIf(!canRunLmsImage())('a worker killed mid-run over the Kubernetes 
   it('resumes at every step boundary without repeating side effects', async () => {
     const runId = await requestSetup(h, 'mitxonline qa');
     for (const stepId of STEPS) {
-      const worker = spawnWorker();
+      const worker = startWorker();
       await waitFor(
         async () => ['running', 'done'].includes((await step(runId, stepId))?.status ?? 'pending'),
         { what: `${stepId} to start`, timeoutMs: 60_000, intervalMs: 10 },
       );
-      await kill(worker);
+      await killHard(worker);
     }
-    const last = spawnWorker();
+    const last = startWorker();
     try {
       await waitFor(async () => (await run(runId)).status === 'succeeded', {
         what: 'success',
         timeoutMs: 90_000,
       });
     } finally {
-      await kill(last);
+      await killHard(last);
     }
     expect(
       (await world.image.applications()).filter((a) => a.user === 'retirement_service_worker'),

@@ -1,21 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
-import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
+import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
 import { requestSetup } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
+import { killHard, spawnWorker } from '../support/worker-process.js';
 
 /**
  * Workers are separate processes here, killed with SIGKILL (no chance to clean up) at every step
  * boundary and inside steps; the run must resume in the step it was in and end with exactly one
  * DOT application, one Vault version and one build.
  */
-const ROOT = resolve(import.meta.dirname, '../..');
 const STEPS = [
   'preflight',
   'lms-states',
@@ -42,35 +39,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...world.env,
-      SLACK_BOT_TOKEN: h.slack.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: h.slack.apiUrl,
-      REDIS_PREFIX: h.prefix,
-      RETIREMENT_BOT_CONFIG: world.catalogPath,
-      WORKER_LOCK_DURATION_MS: '2000',
-      WORKER_STALLED_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'debug',
-      PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => workerOutput.push(chunk.toString()));
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
+const startWorker = () =>
+  spawnWorker(h, { env: world.env, catalogPath: world.catalogPath, output: workerOutput });
 
 const run = (id: string) => h.bot.store.get(id) as Promise<RunRecord>;
 const step = async (id: string, stepId: string) => (await run(id)).steps.find((s) => s.id === stepId);
@@ -80,7 +50,7 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     const runId = await requestSetup(h, 'mitxonline qa');
     const kills: string[] = [];
     for (const stepId of STEPS) {
-      const worker = spawnWorker();
+      const worker = startWorker();
       await waitFor(
         async () => ['running', 'done'].includes((await step(runId, stepId))?.status ?? 'pending'),
         {
@@ -89,18 +59,18 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
           intervalMs: 10,
         },
       );
-      await kill(worker);
+      await killHard(worker);
       kills.push(`${stepId}:${(await step(runId, stepId))?.status}`);
     }
     expect(kills).toHaveLength(STEPS.length);
-    const last = spawnWorker();
+    const last = startWorker();
     try {
       await waitFor(async () => (await run(runId)).status === 'succeeded', {
         what: 'success',
         timeoutMs: 90_000,
       });
     } finally {
-      await kill(last);
+      await killHard(last);
     }
     expect(await world.edx.applications()).toHaveLength(1);
     const metadata = await fetch(
@@ -117,31 +87,31 @@ describe.skipIf(!canHostEdxWorker())('a worker killed mid-run', () => {
     await world.edx.setFault('pause-after-create');
     world.concourse.setHoldBuilds(true);
     const runId = await requestSetup(h, 'xpro qa');
-    const worker = spawnWorker();
+    const worker = startWorker();
     await waitFor(
       async () => (await world.edx.applications()).some((a) => a.user === 'retirement_worker') || undefined,
       { what: 'the application to exist on the host', timeoutMs: 60_000 },
     );
     expect((await step(runId, 'dot-application'))?.status).toBe('running');
-    await kill(worker);
+    await killHard(worker);
     await world.edx.setFault(null);
 
-    const following = spawnWorker();
+    const following = startWorker();
     await waitFor(async () => typeof (await step(runId, 'first-build'))?.checkpoint?.buildId === 'number', {
       what: 'the first build to be triggered and followed',
       timeoutMs: 120_000,
     });
-    await kill(following);
+    await killHard(following);
     world.concourse.setHoldBuilds(false);
 
-    const resumed = spawnWorker();
+    const resumed = startWorker();
     try {
       await waitFor(async () => (await run(runId)).status === 'succeeded', {
         what: 'success',
         timeoutMs: 120_000,
       });
     } finally {
-      await kill(resumed);
+      await killHard(resumed);
     }
     expect((await world.edx.applications()).filter((a) => a.user === 'retirement_worker')).toHaveLength(1);
     expect((await step(runId, 'verify-credentials'))?.status).toBe('done');
