@@ -23,7 +23,8 @@ export type { EdxWorkerFault, EdxWorkerModes } from './edx-worker-modes.js';
 const run = promisify(execFile);
 const PLATFORM_SOURCE = resolve(import.meta.dirname, 'edx-platform');
 const PYTHON = '/usr/bin/python3';
-const DEFAULT_STATES = [
+/** The tubular pipeline's retirement states: what a simulated LMS is configured with unless told otherwise. */
+export const DEFAULT_STATES = [
   'PENDING',
   'RETIRING_FORUMS',
   'FORUMS_COMPLETE',

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConcourseEmulator } from '../../emulators/concourse/concourse-emulator.js';
+import { DEFAULT_STATES } from '../../emulators/edx-worker/edx-worker-host.js';
 import { FULL_ACCESS, KubernetesEmulator } from '../../emulators/kubernetes/kubernetes-emulator.js';
 import { LmsImage } from '../../emulators/kubernetes/lms-image.js';
 import { VaultEmulator } from '../../emulators/vault/vault-emulator.js';
@@ -14,22 +15,6 @@ export const SELECTOR = 'ol.mit.edu/application=lms-edxapp,ol.mit.edu/component=
 export const CONTAINER = 'lms-edxapp-app';
 export const POD = 'lms-edxapp-app-6f7d9-x2k4p';
 const TOKEN = 'retirement-bot-token';
-const STATES = [
-  'PENDING',
-  'RETIRING_FORUMS',
-  'FORUMS_COMPLETE',
-  'RETIRING_ENROLLMENTS',
-  'ENROLLMENTS_COMPLETE',
-  'RETIRING_NOTES',
-  'NOTES_COMPLETE',
-  'RETIRING_LMS_MISC',
-  'LMS_MISC_COMPLETE',
-  'RETIRING_LMS',
-  'LMS_COMPLETE',
-  'ERRORED',
-  'ABORTED',
-  'COMPLETE',
-];
 
 /**
  * mitxonline qa as MIT runs it: the LMS in a pod of an EKS cluster (the Kubernetes emulator with
@@ -56,7 +41,7 @@ export interface KubernetesWorld {
 export async function startKubernetesWorld(): Promise<KubernetesWorld> {
   const dir = await mkdtemp(join(tmpdir(), 'rb-kube-world-'));
   const image = await LmsImage.prepare({
-    retirementStates: STATES,
+    retirementStates: DEFAULT_STATES,
     workerUsername: 'retirement_service_worker',
   });
   const lmsUrl = await image.serve();
@@ -86,7 +71,7 @@ defaults:
   workerUsername: retirement_service_worker
   workerEmailDomain: example.com
   dotApplicationName: retirement
-  retirementStates: [${STATES.join(', ')}]
+  retirementStates: [${DEFAULT_STATES.join(', ')}]
   transport: kubernetes
   kubernetes: { context: ${CONTEXT}, namespace: "{app}-openedx", selector: "${SELECTOR}", container: ${CONTAINER}, commandTimeoutSeconds: ${commandTimeoutSeconds} }
   vault: { address: ${vault.url}, mount: secret-concourse, kvVersion: 2, path: "{team}/tubular_oauth_client" }
