@@ -52,6 +52,8 @@ export interface HarnessOptions {
   /** Extra environment (e.g. a RemoteWorld's); with `realIntegrations` the bot builds its real clients from it. */
   env?: Record<string, string>;
   realIntegrations?: boolean;
+  /** With `realIntegrations`: run the drift watch (its schedules and checks) in this bot. */
+  watch?: boolean;
 }
 
 const unusedPlans: RunPlanFactory = {
@@ -95,6 +97,7 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       (async () => {
         throw new Error('this test does not read pipelines');
       }),
+    ...(options.watch && integrations ? { checkPair: integrations.checkPair } : {}),
     role: options.role ?? 'start',
     workerTiming: options.workerTiming,
     reconcile: options.reconcile,
