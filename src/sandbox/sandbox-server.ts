@@ -60,7 +60,8 @@ async function route(
     const viewer = userId.safeParse(url.searchParams.get('user'));
     if (!viewer.success) return send(res, 400, { error: 'expected ?user=' });
     // The page's board panel is the viewer's App Home tab: opening it first is what Slack sends.
-    if (!options.slack.homeViews.has(viewer.data)) await options.driver.appHomeOpened({ user: { id: viewer.data } });
+    if (!options.slack.homeViews.has(viewer.data))
+      await options.driver.appHomeOpened({ user: { id: viewer.data } });
     return send(res, 200, { blocks: options.slack.homeViews.get(viewer.data)?.blocks ?? [] });
   }
   if (req.method === 'POST' && url.pathname === '/sandbox/command') {

@@ -72,11 +72,6 @@ export class HealthStore {
     });
   }
 
-  /** Forgets pairs that left the catalog, so the board and metrics show only configured pairs. */
-  async remove(app: string, env: string): Promise<void> {
-    await this.redis.del(this.key(app, env));
-  }
-
   private key(app: string, env: string): string {
     return `${this.prefix}:health:${app}/${env}`;
   }

@@ -9,10 +9,14 @@ export const HEALTH_ICON: Record<Health, string> = {
   broken: ':red_circle:',
 };
 
-/** `broken since <date>` or `not checked yet`, for one-line listings. */
-export function healthPhrase(record: HealthRecord | undefined): string {
+/** `broken since <date>` or `not checked yet`, for one-line listings; a silence is named. */
+export function healthPhrase(record: HealthRecord | undefined, now = Date.now()): string {
   if (!record) return ':white_circle: not checked yet';
-  return `${HEALTH_ICON[record.health]} ${record.health} since ${slackDate(record.since)} (checked ${slackDate(record.checkedAt)})`;
+  const silenced =
+    record.silencedUntil && record.silencedUntil > now
+      ? `; alerts silenced${record.silencedBy ? ` by <@${record.silencedBy}>` : ''} until ${slackDate(record.silencedUntil)}`
+      : '';
+  return `${HEALTH_ICON[record.health]} ${record.health} since ${slackDate(record.since)} (checked ${slackDate(record.checkedAt)}${silenced})`;
 }
 
 /** One line per failing check: what it verifies and what it found. */

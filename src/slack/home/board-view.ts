@@ -33,7 +33,7 @@ export function renderBoard(rows: readonly BoardRow[], now: number): HomeView {
     { type: 'header', text: { type: 'plain_text', text: 'Retirement pipelines' } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${summary(rows)} · updated ${slackDate(now)}` }] },
     { type: 'divider' },
-    ...shown.map(pairSection),
+    ...shown.map((row) => pairSection(row, now)),
   ];
   if (rest.length > 0) blocks.push(overflowContext(rest));
   return { type: 'home', blocks };
@@ -56,7 +56,7 @@ function summary(rows: readonly BoardRow[]): string {
   ].join(' · ');
 }
 
-function pairSection(row: BoardRow): KnownBlock {
+function pairSection(row: BoardRow, now: number): KnownBlock {
   const { target, health, lastRun } = row;
   const build = health?.lastBuild;
   const buildText = build
@@ -70,7 +70,7 @@ function pairSection(row: BoardRow): KnownBlock {
     type: 'section',
     text: {
       type: 'mrkdwn',
-      text: `*${target.app} ${target.env}* · ${healthPhrase(health)}\nLast build: ${buildText} · Last run: ${runText}`,
+      text: `*${target.app} ${target.env}* · ${healthPhrase(health, now)}\nLast build: ${buildText} · Last run: ${runText}`,
     },
     accessory: {
       type: 'overflow',

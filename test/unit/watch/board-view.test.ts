@@ -55,3 +55,18 @@ describe('the App Home board', () => {
     for (const row of all) expect(text).toContain(`${row.target.app} ${row.target.env}`);
   });
 });
+
+describe('a silenced pair on the board', () => {
+  it('says who silenced its alerts and until when, while the silence lasts', () => {
+    const [row] = rows(1);
+    const health = {
+      ...(row?.health as HealthRecord),
+      silencedUntil: 1_700_003_600_000,
+      silencedBy: 'U0OPERATOR',
+    };
+    const during = JSON.stringify(renderBoard([{ ...(row as BoardRow), health }], 1_700_000_200_000));
+    expect(during).toContain('alerts silenced by <@U0OPERATOR> until <!date^1700003600^');
+    const after = JSON.stringify(renderBoard([{ ...(row as BoardRow), health }], 1_700_003_600_001));
+    expect(after).not.toContain('silenced');
+  });
+});
