@@ -8,7 +8,6 @@ import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
 import { RunService } from '../jobs/run-service.js';
 import { RunStore } from '../jobs/run-store.js';
 import type { PairChecker } from '../jobs/watch/drift-check.js';
-import { HealthStore } from '../jobs/watch/health-store.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
@@ -117,13 +116,12 @@ export function createBot(options: BotOptions): Bot {
     gate,
     ...(options.checkPair ? { checkPair: options.checkPair } : {}),
   });
-  const health = new HealthStore(redis.requests, prefix);
   registerListeners(slack.app, {
     catalog,
     runs,
     store,
     watch: watch.controls,
-    status: { readPipeline: options.readPipeline, store, health },
+    status: { readPipeline: options.readPipeline, store, health: watch.health },
     metrics,
     logger,
     // Kept past Slack's 5-minute signature window, after which a replay is refused anyway.

@@ -40,6 +40,8 @@ export interface WatchOptions {
 
 export interface Watch {
   controls: WatchControls;
+  /** Health as Slack requests read it (status, mentions). */
+  health: HealthStore;
   exportMetrics(): Promise<void>;
   /** Syncs the catalog's schedules and runs checks (worker processes with a checker). */
   startWorker(): { close(): Promise<void> } | undefined;
@@ -65,6 +67,7 @@ export function createWatch(options: WatchOptions): Watch {
     redactor: options.redactor,
     board,
   });
+  // A web process silences pairs but never checks them: only workers with a checker run checks.
   const checkPair: PairChecker =
     options.checkPair ??
     (async () => {
@@ -86,6 +89,7 @@ export function createWatch(options: WatchOptions): Watch {
 
   return {
     controls,
+    health,
     exportMetrics: () => exportHealthMetrics(catalog.all(), health, options.metrics),
     startWorker() {
       if (!options.checkPair) return undefined;
