@@ -2,6 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Catalog } from '../config/catalog.js';
 import { watchIntervalMs } from '../config/catalog-schema.js';
 import type { Env } from '../config/env.js';
+import { ApproverDirectory } from '../jobs/approver-directory.js';
 import type { RunStore } from '../jobs/run-store.js';
 import { readBoard } from '../jobs/watch/board.js';
 import { BoardViewers } from '../jobs/watch/board-viewers.js';
@@ -22,6 +23,7 @@ import { SlackWatchAudience } from '../slack/alerts/slack-watch-audience.js';
 import type { WatchControls } from '../slack/alerts/watch-controls.js';
 import { HomeBoard } from '../slack/home/home-board.js';
 import type { SlackRateGate } from '../slack/slack-rate-gate.js';
+import { usergroupMembers } from '../slack/usergroup-members.js';
 import type { RedisConnections } from './redis-connections.js';
 
 export interface WatchOptions {
@@ -75,6 +77,7 @@ export function createWatch(options: WatchOptions): Watch {
     });
   const service = new WatchService({
     check: checkPair,
+    approvers: new ApproverDirectory(usergroupMembers(options.client, options.gate)),
     store: new HealthStore(redis.runs, prefix),
     audience,
     logger,

@@ -28,7 +28,13 @@ let h: BotHarness;
 beforeAll(async () => {
   if (!canRunLmsImage()) return;
   world = await startKubernetesWorld();
-  const yaml = world.catalogYaml().replace('defaults:\n', `defaults:\n  alerts: { channel: ${ALERTS} }\n`);
+  // The requester is an operator, who may silence the pair.
+  const yaml = world
+    .catalogYaml()
+    .replace(
+      'defaults:\n',
+      `defaults:\n  alerts: { channel: ${ALERTS} }\n  operators: { users: [${REQUESTER.id}] }\n`,
+    );
   h = await startBotHarness({
     catalog: parseCatalog(yaml, 'drift-watch'),
     env: world.env,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCatalog } from '../../src/config/catalog.js';
 import type { DriftReport, PairChecker } from '../../src/jobs/watch/drift-check.js';
-import { ACTION_BOARD } from '../../src/slack/actions/action-ids.js';
+import { ACTION_BOARD, ACTION_SILENCE } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { testCatalogYaml } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
@@ -36,6 +36,7 @@ async function start(check: PairChecker): Promise<BotHarness> {
       ),
     ),
     checkPair: check,
+    usergroups: { S0APPROVERS: [] },
     readPipeline: async (target) => ({
       exists: true,
       paused: false,
@@ -95,6 +96,37 @@ describe('the drift watch in Slack', () => {
     expect(metrics).toContain('retirement_bot_pair_health{app="mitxonline",env="qa"} 2');
     expect(metrics).toContain('retirement_bot_drift_check{app="mitxonline",env="qa",check="pipeline"} 2');
     expect(metrics).not.toContain('check="pipeline-config"');
+  }, 60_000);
+
+  it('lets only an approver or operator silence an alert', async () => {
+    const harness = await start(async (target) =>
+      target.app === 'xpro' && target.env === 'qa' ? paused : ok,
+    );
+    const alert = await waitFor(
+      () => harness.slack.channelMessages('C0XPRO').find((m) => m.text === 'xpro qa is broken'),
+      {
+        what: 'the alert of the first scheduled check',
+      },
+    );
+    const silence = async (user: string) => {
+      const before = harness.slack.messages.filter((m) => m.ephemeral && m.user === user).length;
+      await harness.driver.click(`${ACTION_SILENCE}_1d`, {
+        user: { id: user },
+        channel: 'C0XPRO',
+        value: 'xpro/qa:1d',
+        messageTs: alert.ts,
+      });
+      return waitFor(
+        () => harness.slack.messages.filter((m) => m.ephemeral && m.user === user)[before]?.text,
+        {
+          what: 'the answer',
+        },
+      );
+    };
+    expect(await silence('U0STRANGER')).toBe(
+      'Only an approver or operator of xpro qa can silence its alerts.',
+    );
+    expect(await silence('U0APPROVER')).toContain('Alerts for xpro qa are silenced until');
   }, 60_000);
 
   it('answers the board menu in the DM: check there, setup refused for a pair without an alert channel', async () => {

@@ -1,5 +1,7 @@
 import type { Target } from '../../config/catalog.js';
+import { BotError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
+import type { ApproverDirectory } from '../approver-directory.js';
 import type { PairChecker } from './drift-check.js';
 import type { HealthStore } from './health-store.js';
 import { type HealthRecord, healthSignature, worstOutcome } from './pair-health.js';
@@ -9,6 +11,8 @@ export interface WatchServiceDeps {
   check: PairChecker;
   store: HealthStore;
   audience: WatchAudience;
+  /** Who may silence a pair: its approvers and operators. */
+  approvers: Pick<ApproverDirectory, 'isApprover' | 'isOperator'>;
   logger: Logger;
   now?: () => number;
 }
@@ -67,18 +71,35 @@ export class WatchService {
     return record;
   }
 
-  /** Holds the pair's alerts (and recovery) back until `until`; the next check after it catches up. */
+  /**
+   * Holds the pair's alerts (and recovery) back until `until`; the next check after it catches up.
+   * Only the pair's approvers and operators may: a silenced production pair fails unnoticed.
+   */
   async silence(
     target: Target,
     durationMs: number,
     userId: string,
   ): Promise<{ ok: true; until: number } | { ok: false; message: string }> {
+    const refusal = await this.silenceRefusal(target, userId);
+    if (refusal) return { ok: false, message: refusal };
     const until = this.now() + durationMs;
     const { after } = await this.deps.store.update(target.app, target.env, (current) =>
       current ? { ...current, silencedUntil: until, silencedBy: userId } : undefined,
     );
     if (!after) return { ok: false, message: `${target.app} ${target.env} has not been checked yet.` };
     return { ok: true, until };
+  }
+
+  private async silenceRefusal(target: Target, userId: string): Promise<string | undefined> {
+    try {
+      const { approvers } = this.deps;
+      if ((await approvers.isApprover(target, userId)) || (await approvers.isOperator(target, userId)))
+        return undefined;
+    } catch (error) {
+      if (error instanceof BotError) return error.userMessage;
+      throw error;
+    }
+    return `Only an approver or operator of ${target.app} ${target.env} can silence its alerts.`;
   }
 
   /** Posts the change claimed in the record; a failed post is handed back so the next check tries again. */

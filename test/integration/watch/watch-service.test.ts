@@ -58,6 +58,10 @@ function service(): WatchService {
     check: async () => report,
     store: new HealthStore(redis, prefix),
     audience,
+    approvers: {
+      isApprover: async (_target, userId) => userId === 'U0APPROVER',
+      isOperator: async (_target, userId) => userId === 'U0OPERATOR',
+    },
     logger: createLogger({ level: 'warn', redactor: new SecretRedactor(), destination: new CapturedLogs() }),
     now: () => now,
   });
@@ -130,6 +134,17 @@ describe('health changes', () => {
     const record = await service().check(quiet, scheduled);
     expect(record.health).toBe('broken');
     expect(posts).toEqual([]);
+  });
+
+  it("lets only the pair's approvers and operators silence it", async () => {
+    const watch = service();
+    report = paused;
+    await watch.check(target, scheduled);
+    expect(await watch.silence(target, 3_600_000, 'U0STRANGER')).toEqual({
+      ok: false,
+      message: 'Only an approver or operator of mitxonline qa can silence its alerts.',
+    });
+    expect((await watch.silence(target, 3_600_000, 'U0APPROVER')).ok).toBe(true);
   });
 
   it('refuses to silence a pair never checked', async () => {
