@@ -101,6 +101,33 @@ export class ConcourseEmulator {
     this.latencyMs = ms;
   }
 
+  /**
+   * A build the pipeline's own trigger (the weekly `time` resource) ran and finished at `finishedAt`
+   * (ms), as the job's build list then shows it; a test ages or fails the last build this way.
+   */
+  recordScheduledBuild(
+    team: string,
+    pipeline: string,
+    job: string,
+    status: 'succeeded' | 'failed' | 'errored',
+    finishedAt: number,
+  ): void {
+    const id = this.builds.length + 1;
+    const end = Math.floor(finishedAt / 1000);
+    this.builds.push({
+      id,
+      name: String(this.jobBuilds(team, pipeline, job).length + 1),
+      status,
+      team_name: team,
+      pipeline_name: pipeline,
+      job_name: job,
+      api_url: `/api/v1/builds/${id}`,
+      start_time: end - 60,
+      end_time: end,
+      reads: 0,
+    });
+  }
+
   /** Someone else saves the pipeline (as with fly), bumping its config version. */
   changeConfigBehindBack(team: string, pipeline: string): void {
     const existing = this.pipelines.get(`${team}/${pipeline}`);

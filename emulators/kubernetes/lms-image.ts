@@ -93,6 +93,15 @@ export class LmsImage {
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]');
   }
 
+  /** Deletes the OAuth application with this client id, as an admin would in Django admin. */
+  async deleteApplication(clientId: string): Promise<void> {
+    const { workingDir, env } = this.container('query');
+    await run('python', ['sim_query.py', 'delete-application', clientId], {
+      cwd: workingDir,
+      env: { ...env, SIMULATOR_BYPASS_FAULTS: '1' },
+    });
+  }
+
   async setFault(fault: EdxWorkerFault | null): Promise<void> {
     const file = join(this.home, '.simulator-fault');
     if (fault) await writeFile(file, fault);

@@ -112,6 +112,62 @@ export class SlackDriver {
     );
   }
 
+  /**
+   * A choice in an overflow menu of the user's App Home tab: a block_actions payload whose container
+   * is the view, and whose action carries `selected_option` instead of `value`.
+   */
+  async chooseInHome(
+    actionId: string,
+    options: { user?: SlackUser; value: string },
+  ): Promise<SignedResponse> {
+    const user = options.user ?? { id: 'U0REQUESTER', name: 'requester' };
+    const payload = {
+      type: 'block_actions',
+      user: {
+        id: user.id,
+        username: user.name ?? user.id.toLowerCase(),
+        name: user.name,
+        team_id: this.teamId,
+      },
+      api_app_id: this.appId,
+      token: 'deprecated-verification-token',
+      container: { type: 'view', view_id: 'V0HOME' },
+      trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+      team: { id: this.teamId, domain: 'emulator' },
+      view: { id: 'V0HOME', type: 'home', team_id: this.teamId, blocks: [] },
+      actions: [
+        {
+          type: 'overflow',
+          action_id: actionId,
+          block_id: 'board',
+          selected_option: { text: { type: 'plain_text', text: options.value }, value: options.value },
+          action_ts: `${(Date.now() / 1000).toFixed(6)}`,
+        },
+      ],
+    };
+    return this.send(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      'application/x-www-form-urlencoded',
+    );
+  }
+
+  /** The Events API's app_home_opened, sent when a user opens the bot's Home tab. */
+  async appHomeOpened(options: { user?: SlackUser } = {}): Promise<SignedResponse> {
+    const user = options.user?.id ?? 'U0REQUESTER';
+    const ts = `${(Date.now() / 1000).toFixed(6)}`;
+    const body = JSON.stringify({
+      token: 'deprecated-verification-token',
+      team_id: this.teamId,
+      api_app_id: this.appId,
+      type: 'event_callback',
+      event_id: `Ev${randomUUID().replaceAll('-', '').slice(0, 12).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user, channel: 'D0BOTHOME', tab: 'home', event_ts: ts },
+      authorizations: [{ team_id: this.teamId, user_id: this.options.emulator.botUserId, is_bot: true }],
+    });
+    return this.send(body, 'application/json');
+  }
+
   async mention(
     text: string,
     options: { user?: SlackUser; channel?: string; threadTs?: string } = {},

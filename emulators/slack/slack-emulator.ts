@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blocksSchema } from './block-kit-limits.js';
+import { blocksSchema, homeViewSchema } from './block-kit-limits.js';
 
 /** One Web API call or response_url post, as the emulator received it. */
 export interface RecordedSlackCall {
@@ -52,6 +52,8 @@ export interface SlackEmulatorOptions {
 export class SlackEmulator {
   readonly calls: RecordedSlackCall[] = [];
   readonly messages: SlackMessage[] = [];
+  /** Each user's App Home tab as last published (views.publish). */
+  readonly homeViews = new Map<string, { blocks: unknown[]; hash: string }>();
   readonly botToken: string;
   readonly teamId: string;
   readonly botUserId: string;
@@ -286,6 +288,8 @@ export class SlackEmulator {
         return this.update(params);
       case 'usergroups.users.list':
         return this.usergroupUsers(params);
+      case 'views.publish':
+        return this.publishView(params);
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -325,6 +329,34 @@ export class SlackEmulator {
     if ('error' in content) return { ok: false, error: content.error };
     Object.assign(message, content, { edited: (message.edited ?? 0) + 1 });
     return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+  }
+
+  /**
+   * views.publish: `user_id` and a home `view` (sent JSON-encoded in a form body), checked against
+   * the Home tab limits; a stale `hash` is refused with hash_conflict, as Slack does.
+   */
+  private publishView(params: Record<string, unknown>): Record<string, unknown> {
+    const user = params.user_id;
+    if (typeof user !== 'string' || !/^[UW][A-Z0-9]+$/.test(user))
+      return { ok: false, error: 'invalid_arguments' };
+    let view: unknown = params.view;
+    if (typeof view === 'string') {
+      try {
+        view = JSON.parse(view);
+      } catch {
+        return { ok: false, error: 'invalid_arguments' };
+      }
+    }
+    const parsed = homeViewSchema.safeParse(view);
+    if (!parsed.success) return { ok: false, error: 'invalid_arguments' };
+    const current = this.homeViews.get(user);
+    if (typeof params.hash === 'string' && current && params.hash !== current.hash) {
+      return { ok: false, error: 'hash_conflict' };
+    }
+    this.sequence += 1;
+    const hash = `${Math.floor(Date.now() / 1000)}.${this.sequence}`;
+    this.homeViews.set(user, { blocks: parsed.data.blocks, hash });
+    return { ok: true, view: { id: `V${this.sequence}`, type: 'home', blocks: parsed.data.blocks, hash } };
   }
 
   private usergroupUsers(params: Record<string, unknown>): Record<string, unknown> {

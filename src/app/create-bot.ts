@@ -7,6 +7,7 @@ import { RunJournal } from '../jobs/run-journal.js';
 import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
 import { RunService } from '../jobs/run-service.js';
 import { RunStore } from '../jobs/run-store.js';
+import type { PairChecker } from '../jobs/watch/drift-check.js';
 import type { Logger } from '../logging/logger.js';
 import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
@@ -16,6 +17,7 @@ import { createSlackApp } from '../slack/slack-app.js';
 import { SlackRateGate } from '../slack/slack-rate-gate.js';
 import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
+import { createWatch } from './create-watch.js';
 import { operationalRoutes } from './operational-routes.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
 import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
@@ -30,6 +32,8 @@ export interface BotOptions {
   redactor: SecretRedactor;
   plans: RunPlanFactory;
   readPipeline: PipelineStatusReader;
+  /** The drift check; without it this process runs no scheduled checks (others may). */
+  checkPair?: PairChecker;
   /** `start` runs both; `web` only receives Slack requests; `worker` only runs jobs. */
   role: 'start' | 'web' | 'worker';
   metrics?: Metrics;
@@ -59,6 +63,7 @@ export function createBot(options: BotOptions): Bot {
   const store = new RunStore(redis.requests, prefix);
   const audit = new AuditLog(redis.requests, `${prefix}:audit`);
   const queue = createRunQueue(redis.queue, prefix);
+  let watch: ReturnType<typeof createWatch> | undefined;
 
   const slack = createSlackApp({
     botToken,
@@ -74,6 +79,7 @@ export function createBot(options: BotOptions): Bot {
       beforeScrape: async () => {
         const counts = await queue.getJobCounts(...QUEUE_STATES);
         for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
+        await watch?.exportMetrics();
       },
     }),
   });
@@ -98,11 +104,24 @@ export function createBot(options: BotOptions): Bot {
     catalog,
     approvers: new ApproverDirectory(usergroupMembers(client, gate)),
   });
+  watch = createWatch({
+    env,
+    catalog,
+    logger,
+    redactor,
+    metrics,
+    redis,
+    runs: store,
+    client,
+    gate,
+    ...(options.checkPair ? { checkPair: options.checkPair } : {}),
+  });
   registerListeners(slack.app, {
     catalog,
     runs,
     store,
-    status: { readPipeline: options.readPipeline, store },
+    watch: watch.controls,
+    status: { readPipeline: options.readPipeline, store, health: watch.health },
     metrics,
     logger,
     // Kept past Slack's 5-minute signature window, after which a replay is refused anyway.
@@ -111,6 +130,7 @@ export function createBot(options: BotOptions): Bot {
   });
 
   let worker: { close(): Promise<void> } | undefined;
+  let watchWorker: { close(): Promise<void> } | undefined;
   const startWorker = () => {
     const workerStore = new RunStore(redis.runs, prefix);
     worker = startRunWorker({
@@ -125,6 +145,7 @@ export function createBot(options: BotOptions): Bot {
       workerTiming: options.workerTiming,
       reconcile: options.reconcile ?? DEFAULT_RECONCILE_TIMING,
     });
+    watchWorker = watch?.startWorker();
   };
 
   return {
@@ -141,6 +162,7 @@ export function createBot(options: BotOptions): Bot {
       const closing = Promise.allSettled([
         options.role === 'worker' ? Promise.resolve() : slack.stop(),
         worker?.close() ?? Promise.resolve(),
+        watchWorker?.close() ?? Promise.resolve(),
       ]);
       const timedOut = await Promise.race([
         closing.then(() => false),
@@ -148,6 +170,7 @@ export function createBot(options: BotOptions): Bot {
       ]);
       if (timedOut) logger.warn('shutdown timed out; unfinished steps resume on the next worker');
       await queue.close().catch(() => undefined);
+      await watch?.close().catch(() => undefined);
       redis.disconnect();
     },
   };

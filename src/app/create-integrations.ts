@@ -10,9 +10,11 @@ import { kubernetesManagement } from '../integrations/kubernetes/kubernetes-mana
 import { connectKubernetes } from '../integrations/kubernetes/kubernetes-transport.js';
 import { generateClientId, generateClientSecret } from '../integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../integrations/lms-oauth/verify-client-credentials.js';
+import type { OAuthClientCredentials } from '../integrations/vault/credential-store.js';
 import { createVaultCredentialStore } from '../integrations/vault/vault-credential-store.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
 import { type SetupDependencies, setupPlanFactory } from '../jobs/setup/setup-plan-factory.js';
+import { createDriftChecker, type PairChecker } from '../jobs/watch/drift-check.js';
 import type { Logger } from '../logging/logger.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
@@ -31,6 +33,7 @@ export interface IntegrationOptions {
 export interface Integrations {
   plans: RunPlanFactory;
   readPipeline: PipelineStatusReader;
+  checkPair: PairChecker;
   close(): Promise<void>;
 }
 
@@ -61,19 +64,30 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
     redactor,
     logger,
   });
+  const connectEdxWorker: SetupDependencies['connectEdxWorker'] =
+    options.connectEdxWorker ??
+    ((target) => connectLms(target, () => sshMaterial(env), { redactor, logger }));
+  const verifyCredentials = (stored: OAuthClientCredentials) =>
+    verifyClientCredentials(stored, { timeoutMs });
   const plans = setupPlanFactory({
-    connectEdxWorker:
-      options.connectEdxWorker ??
-      ((target) => connectLms(target, () => sshMaterial(env), { redactor, logger })),
+    connectEdxWorker,
     credentials,
     concourse,
-    verifyCredentials: (stored) => verifyClientCredentials(stored, { timeoutMs }),
+    verifyCredentials,
     generate: { clientId: generateClientId, clientSecret: generateClientSecret },
     protectSecret: (secret) => redactor.register(secret),
     buildTiming: { pollMs: env.CONCOURSE_BUILD_POLL_MS, timeoutMs: BUILD_TIMEOUT_MS },
   });
   return {
     plans,
+    // The drift check reads through the same clients as `plan`, and changes nothing.
+    checkPair: createDriftChecker({
+      credentials,
+      verifyCredentials,
+      connectEdxWorker,
+      concourse,
+      protectSecret: (secret) => redactor.register(secret),
+    }),
     readPipeline: (target) => concourse(target).readStatus(target.concourse.pipeline, [target.concourse.job]),
     close: () => credentials.close(),
   };

@@ -51,6 +51,7 @@ export async function runRetirementBot(argv: string[]): Promise<number> {
     role,
     plans: integrations.plans,
     readPipeline: integrations.readPipeline,
+    checkPair: integrations.checkPair,
   });
   const { port } = await bot.start();
   logger.info({ role, port, socketMode: Boolean(env.SLACK_APP_TOKEN) }, 'retirement-bot started');

@@ -48,6 +48,7 @@ export async function startSandbox(options: {
       role: 'start',
       plans: integrations.plans,
       readPipeline: integrations.readPipeline,
+      checkPair: integrations.checkPair,
     });
     const { port } = await bot.start();
     stops.push(() => bot.stop());

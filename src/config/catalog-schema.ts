@@ -109,6 +109,35 @@ const approvalFields = {
   approvers: peopleSchema,
 };
 
+const slackChannelId = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C012ABCDEF (not a #name)');
+
+/** A drift-check interval such as 30m, 1h or 1d (whole minutes, hours, days or weeks). */
+export const WATCH_INTERVAL_PATTERN = /^([1-9][0-9]{0,4})(m|h|d|w)$/;
+const watchInterval = z
+  .string()
+  .regex(WATCH_INTERVAL_PATTERN, 'must be a duration such as 30m, 1h, 1d or 1w')
+  .refine((every) => watchIntervalMs(every) >= MIN_WATCH_INTERVAL_MS, 'must be at least 5m')
+  .refine((every) => watchIntervalMs(every) <= MAX_WATCH_INTERVAL_MS, 'must be at most 4w');
+
+const MIN_WATCH_INTERVAL_MS = 5 * 60_000;
+const MAX_WATCH_INTERVAL_MS = 28 * 86_400_000;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/** Milliseconds of an interval the schema accepted (`30m` → 1 800 000). */
+export function watchIntervalMs(every: string): number {
+  const match = WATCH_INTERVAL_PATTERN.exec(every);
+  if (!match) return Number.NaN;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** `false` turns the scheduled drift check off for the pair (`/retirement check` still works). */
+const watchSchema = z.union([z.literal(false), z.strictObject({ every: watchInterval })], {
+  error: 'must be false or { every: <duration> }',
+});
+export const DEFAULT_WATCH = { every: '1d' } as const;
+
 /** Every level of the catalog may set any of these; an environment's values win. */
 const layerFields = {
   lmsUrl: httpsUrl,
@@ -125,6 +154,9 @@ const layerFields = {
   approval: z.strictObject(approvalFields).partial(),
   /** Who besides the requester and the approvers may cancel and retry runs. */
   operators: peopleSchema.partial(),
+  /** Where changes of the pair's health are posted; without it health is only recorded and shown. */
+  alerts: z.strictObject({ channel: slackChannelId }).partial(),
+  watch: watchSchema,
 };
 
 export const layerSchema = z.strictObject(layerFields).partial();
@@ -161,6 +193,8 @@ const commonTargetFields = {
       usergroups: z.array(slackUsergroupId).default([]),
     })
     .default({ users: [], usergroups: [] }),
+  alerts: z.strictObject({ channel: slackChannelId }).optional(),
+  watch: watchSchema.default(DEFAULT_WATCH),
   approval: z.strictObject(approvalFields).superRefine((approval, ctx) => {
     const { users, usergroups } = approval.approvers;
     if (approval.required && users.length + usergroups.length === 0) {

@@ -46,6 +46,28 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** 0 ok, 1 degraded, 2 broken: what the last drift check found, read from Redis at each scrape. */
+  readonly pairHealth = new Gauge({
+    name: 'retirement_bot_pair_health',
+    help: 'Health of each pair after its last drift check: 0 ok, 1 degraded, 2 broken.',
+    labelNames: ['app', 'env'] as const,
+    registers: [this.registry],
+  });
+
+  readonly driftCheck = new Gauge({
+    name: 'retirement_bot_drift_check',
+    help: 'Outcome of each drift check of each pair: 0 ok, 1 degraded, 2 broken (skipped checks are absent).',
+    labelNames: ['app', 'env', 'check'] as const,
+    registers: [this.registry],
+  });
+
+  readonly lastDriftCheck = new Gauge({
+    name: 'retirement_bot_drift_check_timestamp_seconds',
+    help: 'When each pair was last checked (Unix seconds), to alert on a watch that stopped.',
+    labelNames: ['app', 'env'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

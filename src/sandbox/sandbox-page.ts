@@ -28,6 +28,8 @@ export const SANDBOX_PAGE = `<!doctype html>
   pre { background: #f6f6f6; border: 1px solid #e2e2e2; padding: 6px 8px; white-space: pre-wrap; margin: 6px 0; font-size: 13px; }
   code { background: #f2f2f2; padding: 0 3px; border-radius: 3px; }
   form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ddd; padding: 12px 16px; display: flex; gap: 8px; }
+  #board { max-width: 980px; margin: 12px auto 0; padding: 0 16px; font-size: 13px; }
+  #board summary { cursor: pointer; font-weight: 700; }
   form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #bbb; border-radius: 6px; }
 </style>
 </head>
@@ -43,6 +45,7 @@ export const SANDBOX_PAGE = `<!doctype html>
     </select>
   </label>
 </header>
+<details id="board"><summary>App Home: the board of every pair</summary><div id="board-blocks"></div></details>
 <main id="channel" aria-live="polite"></main>
 <form id="composer">
   <input id="command" name="command" autocomplete="off" value="/retirement setup mitxonline qa" aria-label="Message #ops">
@@ -57,7 +60,8 @@ function escapeHtml(text) {
   return text.replace(/&(?!(amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 const EMOJI = { white_check_mark: '✅', x: '❌', hourglass_flowing_sand: '⏳', arrows_counterclockwise: '🔄', raised_hand: '✋',
-  no_entry_sign: '🚫', no_entry: '⛔', alarm_clock: '⏰', white_circle: '⚪', fast_forward: '⏩', repeat: '🔁' };
+  no_entry_sign: '🚫', no_entry: '⛔', alarm_clock: '⏰', white_circle: '⚪', fast_forward: '⏩', repeat: '🔁',
+  large_green_circle: '🟢', large_yellow_circle: '🟡', red_circle: '🔴', warning: '⚠️', heavy_minus_sign: '➖' };
 function mrkdwn(text) {
   let html = escapeHtml(text);
   html = html.replace(/\`\`\`([\\s\\S]*?)\`\`\`/g, (_, code) => '<pre>' + code + '</pre>');
@@ -100,6 +104,8 @@ async function refresh() {
     channel.innerHTML = html;
     lastRendered = html;
   }
+  const board = await (await fetch('/sandbox/board?user=' + encodeURIComponent(userSelect.value))).json();
+  document.getElementById('board-blocks').innerHTML = renderBlocks({ blocks: board.blocks || [] });
 }
 document.getElementById('composer').addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -56,6 +56,14 @@ async function route(
     const viewer = userId.safeParse(url.searchParams.get('user'));
     return send(res, 200, { timeline: timeline(options.slack, viewer.success ? viewer.data : undefined) });
   }
+  if (req.method === 'GET' && url.pathname === '/sandbox/board') {
+    const viewer = userId.safeParse(url.searchParams.get('user'));
+    if (!viewer.success) return send(res, 400, { error: 'expected ?user=' });
+    // The page's board panel is the viewer's App Home tab: opening it first is what Slack sends.
+    if (!options.slack.homeViews.has(viewer.data))
+      await options.driver.appHomeOpened({ user: { id: viewer.data } });
+    return send(res, 200, { blocks: options.slack.homeViews.get(viewer.data)?.blocks ?? [] });
+  }
   if (req.method === 'POST' && url.pathname === '/sandbox/command') {
     const request = commandRequest.safeParse(await readJson(req));
     if (!request.success) return send(res, 400, { error: 'expected {text, user}' });

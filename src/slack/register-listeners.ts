@@ -6,8 +6,11 @@ import type { RunStore } from '../jobs/run-store.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
 import { registerActions } from './actions/register-actions.js';
+import { registerAlertActions } from './alerts/register-alert-actions.js';
+import type { WatchControls } from './alerts/watch-controls.js';
 import { registerSlashCommand } from './commands/register-slash-command.js';
 import { runSubcommands } from './commands/run-subcommands.js';
+import { registerAppHome } from './home/register-app-home.js';
 import { registerMention } from './mentions/register-mention.js';
 import { actOnce } from './request-dedupe.js';
 
@@ -18,20 +21,23 @@ export interface ListenerDeps {
   status: PairStatusDeps;
   metrics: Metrics;
   logger: Logger;
+  watch: WatchControls;
   /** True the first time a request id is seen (within Slack's signature window and a margin). */
   firstDelivery(requestId: string): Promise<boolean>;
 }
 
 /** Everything the bot answers in Slack, registered in one place: `/retirement`, buttons, mentions. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { catalog, runs, store, status, metrics, logger } = deps;
+  const { catalog, runs, store, status, metrics, logger, watch } = deps;
   app.use(actOnce(deps.firstDelivery));
   registerSlashCommand(app, {
     catalog,
     logger,
     metrics,
-    handlers: runSubcommands({ catalog, runs, store, status }),
+    handlers: runSubcommands({ catalog, runs, store, status, watch }),
   });
   registerActions(app, { runs, metrics, logger });
   registerMention(app, { catalog, status, logger });
+  registerAlertActions(app, { catalog, runs, watch, metrics, logger });
+  registerAppHome(app, { catalog, runs, watch, metrics, logger });
 }

@@ -174,7 +174,7 @@ describe('hardening', () => {
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([401]));
     const redis = new Redis(REDIS_URL);
     const keys = (await redis.keys(`${harness.prefix}*`)).filter(
-      (key) => !/:bull:runs:(meta|stalled-check)$|:request:/.test(key),
+      (key) => !/:bull:(runs|watch):(meta|stalled-check)$|:request:/.test(key),
     );
     redis.disconnect();
     expect(keys).toEqual([]);
@@ -199,7 +199,7 @@ describe('hardening', () => {
     expect(answer.length).toBeLessThan(1_000);
     const redis = new Redis(REDIS_URL);
     const keys = (await redis.keys(`${h.prefix}*`)).filter(
-      (key) => !/:bull:runs:(meta|stalled-check)$|:request:/.test(key),
+      (key) => !/:bull:(runs|watch):(meta|stalled-check)$|:request:/.test(key),
     );
     redis.disconnect();
     expect(keys).toEqual([]);

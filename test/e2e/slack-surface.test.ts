@@ -17,7 +17,9 @@ afterAll(async () => {
 
 /** Run records, locks, history and BullMQ jobs: what a queued request would leave behind (the request ids kept to act once are bookkeeping, not a change). */
 const keysWritten = async () =>
-  (await redis.keys(`${h.prefix}*`)).filter((key) => !/:bull:runs:(meta|stalled-check)$|:request:/.test(key));
+  (await redis.keys(`${h.prefix}*`)).filter(
+    (key) => !/:bull:(runs|watch):(meta|stalled-check)$|:request:/.test(key),
+  );
 
 describe('/retirement over signed HTTP requests', () => {
   it('answers list with every configured pair, ephemerally', async () => {
@@ -43,7 +45,7 @@ describe('/retirement over signed HTTP requests', () => {
   it.each([
     [
       'frobnicate',
-      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, rotate, status, cancel, history, list, help.',
+      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, rotate, check, status, cancel, history, list, help.',
     ],
     ['setup edx qa', 'Unknown app `edx`. Valid apps: mitxonline, mitx, mitx-staging, xpro.'],
     [

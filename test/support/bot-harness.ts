@@ -8,6 +8,7 @@ import type { ReconcileTiming } from '../../src/app/start-run-worker.js';
 import { type Catalog, loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../../src/jobs/ports.js';
+import type { PairChecker } from '../../src/jobs/watch/drift-check.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { Metrics } from '../../src/logging/metrics.js';
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
@@ -52,6 +53,10 @@ export interface HarnessOptions {
   /** Extra environment (e.g. a RemoteWorld's); with `realIntegrations` the bot builds its real clients from it. */
   env?: Record<string, string>;
   realIntegrations?: boolean;
+  /** With `realIntegrations`: run the drift watch (its schedules and checks) in this bot. */
+  watch?: boolean;
+  /** A drift check of the test's own (the watch then runs with it). */
+  checkPair?: PairChecker;
 }
 
 const unusedPlans: RunPlanFactory = {
@@ -95,6 +100,8 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
       (async () => {
         throw new Error('this test does not read pipelines');
       }),
+    ...(options.watch && integrations ? { checkPair: integrations.checkPair } : {}),
+    ...(options.checkPair ? { checkPair: options.checkPair } : {}),
     role: options.role ?? 'start',
     workerTiming: options.workerTiming,
     reconcile: options.reconcile,

@@ -39,6 +39,9 @@ elif query == "add-application":
         redirect_uris="https://example.com/complete", client_secret=secret,
     )
     result = {"clientId": application.client_id, "clientSecret": secret}
+elif query == "delete-application":
+    # As an admin deleting it in Django admin: the LMS then has no application with that client id.
+    result = get_application_model().objects.filter(client_id=sys.argv[2]).delete()[0]
 elif query == "secret-is-hashed":
     # Whether, never what: the stored secret must not reach the test's output.
     from openedx.core.djangoapps.oauth_dispatch.validators import is_hashed  # noqa: E402

@@ -1,6 +1,7 @@
 import type { Target } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
 import type { StepContext } from '../step-definition.js';
+import { maxBuildAgeMs } from '../watch/build-schedule.js';
 import type { ConcourseOperations } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 
@@ -14,8 +15,16 @@ function buildUrl(target: Target, buildName: string): string {
 }
 
 /**
- * Triggers the job once and follows the build to its end; a job whose latest build already
- * succeeded is left alone, so re-running setup does not start builds. The newest build id is
+ * A success older than the pipeline's schedule allows means its timer stopped firing: such a
+ * build does not count as in place (the drift check calls the pair degraded for it).
+ */
+function recentSuccess(build: { status: string; end_time?: number } | undefined): boolean {
+  return build?.status === FINISHED_OK && Date.now() - (build.end_time ?? 0) * 1000 <= maxBuildAgeMs();
+}
+
+/**
+ * Triggers the job once and follows the build to its end; a job whose latest build succeeded
+ * recently is left alone, so re-running setup does not start builds. The newest build id is
  * checkpointed before triggering, so a resumed step adopts the build its predecessor started
  * instead of starting a second one.
  */
@@ -55,13 +64,15 @@ export const firstBuildStep: SetupStep = {
       .concourse(target)
       .listJobBuilds(pipeline, job, 1)
       .catch(() => []);
-    if (latest?.status === FINISHED_OK) {
+    if (latest && recentSuccess(latest)) {
       return {
         changes: false,
         summary: `The latest build (#${latest.name}) succeeded; no build would be triggered.`,
       };
     }
-    return { changes: true, summary: `Would trigger \`${job}\` and follow the build.` };
+    const why =
+      latest?.status === FINISHED_OK ? ' (its latest success is older than its weekly schedule)' : '';
+    return { changes: true, summary: `Would trigger \`${job}\` and follow the build${why}.` };
   },
 };
 
@@ -75,7 +86,7 @@ async function triggerOnce(context: StepContext, concourse: ConcourseOperations)
   let before = context.checkpoint.newestBuildBefore;
   if (typeof before !== 'number') {
     const [latest] = await concourse.listJobBuilds(pipeline, job, 1);
-    if (latest?.status === FINISHED_OK) return 'already-succeeded';
+    if (recentSuccess(latest)) return 'already-succeeded';
     if (latest && RUNNING.includes(latest.status)) {
       await context.saveCheckpoint({ buildId: latest.id });
       return latest;

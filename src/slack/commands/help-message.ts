@@ -7,6 +7,7 @@ export function helpMessage(catalog: Catalog): string {
     '• `/retirement setup <app> <env>`: run the setup (LMS states, worker user, OAuth app, Vault, Concourse); production steps wait for approval',
     '• `/retirement plan <app> <env>`: show what a setup would change, changing nothing',
     '• `/retirement rotate <app> <env>`: a new client secret (same client id): Vault first, then the LMS, then a token check',
+    '• `/retirement check <app> <env>`: the drift check now (credentials, LMS application, pipeline, last build), posted here',
     '• `/retirement status [<app> <env>]`: the pipeline and the last run; without arguments, every pair',
     '• `/retirement history [<app> <env>]`: recent runs',
     '• `/retirement cancel <run-id>`: stop a queued, waiting or running run',

@@ -8,6 +8,7 @@ export type ParsedCommand =
   | { kind: 'setup'; target: Target }
   | { kind: 'plan'; target: Target }
   | { kind: 'rotate'; target: Target }
+  | { kind: 'check'; target: Target }
   | { kind: 'status'; target?: Target }
   | { kind: 'history'; target?: Target }
   | { kind: 'cancel'; runId: string }
@@ -17,6 +18,7 @@ export const SUBCOMMANDS = [
   'setup',
   'plan',
   'rotate',
+  'check',
   'status',
   'cancel',
   'history',
@@ -46,6 +48,7 @@ export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
     case 'setup':
     case 'plan':
     case 'rotate':
+    case 'check':
       return withRequiredTarget(subcommand, args, catalog);
     case 'status':
     case 'history':
@@ -60,7 +63,7 @@ function isSubcommand(word: string): word is Subcommand {
 }
 
 function withRequiredTarget(
-  kind: 'setup' | 'plan' | 'rotate',
+  kind: 'setup' | 'plan' | 'rotate' | 'check',
   args: string[],
   catalog: Catalog,
 ): ParsedCommand {

@@ -17,6 +17,7 @@ export interface RunSubcommands {
   setup: SubcommandHandler<'setup'>;
   rotate: SubcommandHandler<'rotate'>;
   plan: SubcommandHandler<'plan'>;
+  check: SubcommandHandler<'check'>;
   status: SubcommandHandler<'status'>;
   history: SubcommandHandler<'history'>;
   cancel: SubcommandHandler<'cancel'>;
@@ -71,6 +72,8 @@ async function dispatch(parsed: ParsedCommand, context: SlashContext, deps: Comm
       return deps.handlers.rotate(parsed, context);
     case 'plan':
       return deps.handlers.plan(parsed, context);
+    case 'check':
+      return deps.handlers.check(parsed, context);
     case 'status':
       return deps.handlers.status(parsed, context);
     case 'history':

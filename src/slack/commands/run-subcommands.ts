@@ -2,6 +2,7 @@ import type { Catalog } from '../../config/catalog.js';
 import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../../jobs/pair-status.js';
 import type { RunService } from '../../jobs/run-service.js';
 import type { RunStore } from '../../jobs/run-store.js';
+import type { WatchControls } from '../alerts/watch-controls.js';
 import { historyMessage } from './history-message.js';
 import type { RunSubcommands } from './register-slash-command.js';
 import { requestRun } from './request-run.js';
@@ -12,6 +13,7 @@ export interface RunSubcommandDeps {
   runs: RunService;
   store: RunStore;
   status: PairStatusDeps;
+  watch: Pick<WatchControls, 'requestCheck'>;
 }
 
 /** The subcommands that act on runs or read remote state. */
@@ -20,6 +22,11 @@ export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
     setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
     rotate: (command, context) => requestRun('rotate', command.target, context, deps.runs),
+    check: async (command, context) => {
+      const { app, env } = command.target;
+      await deps.watch.requestCheck(command.target, context.channelId, context.userId);
+      await context.ack(`Checking ${app} ${env} now (read-only); the result will be posted in this channel.`);
+    },
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
     cancel: async (command, context) => {
       // Cancelling may look up approver groups and edit the run's messages: acknowledge first.

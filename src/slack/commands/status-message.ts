@@ -1,6 +1,7 @@
 import { describeTransport, transportTarget } from '../../config/catalog.js';
 import type { PairStatus, PipelineReading } from '../../jobs/pair-status.js';
 import type { RunRecord } from '../../jobs/run-record.js';
+import { healthPhrase } from '../alerts/health-labels.js';
 import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from '../slack-date.js';
 
@@ -19,6 +20,7 @@ export function pairStatusMessage(status: PairStatus): string {
   const active = activeRunId && activeRunId !== lastRun?.id ? ` (active: \`${activeRunId}\`)` : '';
   lines.push(`   LMS commands: ${escapeMrkdwn(describeTransport(target))}`);
   lines.push(`   Last bot run: ${lastRun ? runLine(lastRun) : 'none'}${active}`);
+  lines.push(`   Health: ${healthPhrase(status.health)}`);
   return lines.join('\n');
 }
 
@@ -28,7 +30,7 @@ export function allPairsStatusMessage(statuses: PairStatus[]): string {
     const latest = 'status' in status.pipeline ? status.pipeline.status.builds[0] : undefined;
     const build = latest ? `, last build ${latest.status}` : '';
     const run = status.lastRun ? runLine(status.lastRun) : 'none';
-    return `• *${status.target.app} ${status.target.env}*: ${pipelineLine(status)}${build} · ${escapeMrkdwn(transportTarget(status.target))} · last run: ${run}`;
+    return `• *${status.target.app} ${status.target.env}*: ${pipelineLine(status)}${build} · ${escapeMrkdwn(transportTarget(status.target))} · last run: ${run} · health: ${healthPhrase(status.health)}`;
   });
   return ['*Retirement pipelines*', ...rows].join('\n');
 }
