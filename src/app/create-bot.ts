@@ -103,6 +103,7 @@ export function createBot(options: BotOptions): Bot {
     runs,
     store,
     status: { readPipeline: options.readPipeline, store },
+    audit,
     metrics,
     logger,
     // Kept past Slack's 5-minute signature window, after which a replay is refused anyway.

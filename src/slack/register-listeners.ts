@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Catalog } from '../config/catalog.js';
+import type { AuditLog } from '../jobs/audit-log.js';
 import type { PairStatusDeps } from '../jobs/pair-status.js';
 import type { RunService } from '../jobs/run-service.js';
 import type { RunStore } from '../jobs/run-store.js';
@@ -16,6 +17,7 @@ export interface ListenerDeps {
   runs: RunService;
   store: RunStore;
   status: PairStatusDeps;
+  audit: AuditLog;
   metrics: Metrics;
   logger: Logger;
   /** True the first time a request id is seen (within Slack's signature window and a margin). */
@@ -24,13 +26,13 @@ export interface ListenerDeps {
 
 /** Everything the bot answers in Slack, registered in one place: `/retirement`, buttons, mentions. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { catalog, runs, store, status, metrics, logger } = deps;
+  const { catalog, runs, store, status, audit, metrics, logger } = deps;
   app.use(actOnce(deps.firstDelivery));
   registerSlashCommand(app, {
     catalog,
     logger,
     metrics,
-    handlers: runSubcommands({ catalog, runs, store, status }),
+    handlers: runSubcommands({ catalog, runs, store, status, audit }),
   });
   registerActions(app, { runs, metrics, logger });
   registerMention(app, { catalog, status, logger });

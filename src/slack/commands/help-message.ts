@@ -10,6 +10,7 @@ export function helpMessage(catalog: Catalog): string {
     '• `/retirement status [<app> <env>]`: the pipeline and the last run; without arguments, every pair',
     '• `/retirement history [<app> <env>]`: recent runs',
     '• `/retirement cancel <run-id>`: stop a queued, waiting or running run',
+    "• `/retirement audit <run-id>`: the run's audit trail: requests, approvals (who, when), step outcomes, cancels, retries",
     '• `/retirement list`: the configured apps and environments',
     `Apps: ${catalog.apps().join(', ')}. Environments: ${catalog.environments().join(', ')}.`,
     'You can also mention me: `@retirement-bot status of mitxonline production?`',

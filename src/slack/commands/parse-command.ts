@@ -11,6 +11,7 @@ export type ParsedCommand =
   | { kind: 'status'; target?: Target }
   | { kind: 'history'; target?: Target }
   | { kind: 'cancel'; runId: string }
+  | { kind: 'audit'; runId: string }
   | { kind: 'invalid'; message: string };
 
 export const SUBCOMMANDS = [
@@ -19,6 +20,7 @@ export const SUBCOMMANDS = [
   'rotate',
   'status',
   'cancel',
+  'audit',
   'history',
   'list',
   'help',
@@ -51,7 +53,9 @@ export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
     case 'history':
       return withOptionalTarget(subcommand, args, catalog);
     case 'cancel':
-      return parseCancel(args);
+      return parseRunId('cancel', args);
+    case 'audit':
+      return parseRunId('audit', args);
   }
 }
 
@@ -80,15 +84,15 @@ function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog:
   return 'message' in target ? invalid(target.message) : { kind, target };
 }
 
-function parseCancel(args: string[]): ParsedCommand {
-  const usage = '/retirement cancel <run-id>';
+function parseRunId(kind: 'cancel' | 'audit', args: string[]): ParsedCommand {
+  const usage = `/retirement ${kind} <run-id>`;
   if (args.length === 0) return invalid(`Usage: \`${usage}\` (the run id is on the run's status card).`);
-  if (args.length > 1) return tooMany('cancel', usage);
+  if (args.length > 1) return tooMany(kind, usage);
   const runId = (args[0] as string).toLowerCase();
   if (!RUN_ID_PATTERN.test(runId)) {
     return invalid(`${quoteInput(args[0] as string)} is not a run id; run ids look like \`r0a1b2c3d4e\`.`);
   }
-  return { kind: 'cancel', runId };
+  return { kind, runId };
 }
 
 function validPairs(catalog: Catalog): string {

@@ -1,7 +1,9 @@
 import type { Catalog } from '../../config/catalog.js';
+import type { AuditLog } from '../../jobs/audit-log.js';
 import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../../jobs/pair-status.js';
 import type { RunService } from '../../jobs/run-service.js';
 import type { RunStore } from '../../jobs/run-store.js';
+import { auditMessage } from './audit-message.js';
 import { historyMessage } from './history-message.js';
 import type { RunSubcommands } from './register-slash-command.js';
 import { requestRun } from './request-run.js';
@@ -12,6 +14,7 @@ export interface RunSubcommandDeps {
   runs: RunService;
   store: RunStore;
   status: PairStatusDeps;
+  audit: AuditLog;
 }
 
 /** The subcommands that act on runs or read remote state. */
@@ -20,6 +23,7 @@ export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
     setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
     rotate: (command, context) => requestRun('rotate', command.target, context, deps.runs),
+    audit: async (command, context) => context.ack(await auditMessage(command.runId, deps.audit)),
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
     cancel: async (command, context) => {
       // Cancelling may look up approver groups and edit the run's messages: acknowledge first.

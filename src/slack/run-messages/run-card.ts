@@ -114,7 +114,8 @@ export function renderFinal(run: RunRecord): RenderedMessage {
   if (links) lines.push(links);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
   if (retryHelps(run)) blocks.push(retryActions(run));
-  return { text: lines[0] as string, blocks };
+  // The notification text stays short: the time taken is in the message itself.
+  return { text: head, blocks };
 }
 
 /** What the run changed and what it found already in place (for a plan: would change). */

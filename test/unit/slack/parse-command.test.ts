@@ -77,6 +77,19 @@ describe('parseMention', () => {
     expect(parseMention('<@U0RETIREBOT> hello', catalog)).toEqual({ kind: 'help' });
   });
 
+  it('answers an unknown app or environment like the slash command, not with every pair', () => {
+    expect(parseMention('<@U0RETIREBOT> status of foo production?', catalog)).toEqual({
+      kind: 'invalid',
+      message: 'Unknown app `foo`. Valid apps: mitxonline, mitx, mitx-staging, xpro.',
+    });
+    expect(parseMention('status of mitxonline prod', catalog)).toEqual({
+      kind: 'invalid',
+      message: 'Unknown environment `prod` for mitxonline. Valid environments: ci, qa, production.',
+    });
+    const single = parseMention('status of mitxonline', catalog);
+    expect(single.kind === 'invalid' && single.message).toContain('Give an environment too');
+  });
+
   it('tells mitx from mitx-staging', () => {
     const parsed = parseMention('status mitx-staging qa', catalog);
     expect(parsed.kind === 'status' && parsed.target?.app).toBe('mitx-staging');
