@@ -17,6 +17,7 @@ import { SlackRateGate } from '../slack/slack-rate-gate.js';
 import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
 import { operationalRoutes } from './operational-routes.js';
+import { startOperationalServer } from './operational-server.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
 import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
 
@@ -60,6 +61,14 @@ export function createBot(options: BotOptions): Bot {
   const audit = new AuditLog(redis.requests, `${prefix}:audit`);
   const queue = createRunQueue(redis.queue, prefix);
 
+  const routes = operationalRoutes({
+    metrics,
+    healthChecks: [{ name: 'redis', check: async () => void (await redis.requests.ping()) }],
+    beforeScrape: async () => {
+      const counts = await queue.getJobCounts(...QUEUE_STATES);
+      for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
+    },
+  });
   const slack = createSlackApp({
     botToken,
     signingSecret: env.SLACK_SIGNING_SECRET,
@@ -68,14 +77,7 @@ export function createBot(options: BotOptions): Bot {
     port: env.PORT,
     host: env.HOST,
     logger,
-    customRoutes: operationalRoutes({
-      metrics,
-      healthChecks: [{ name: 'redis', check: async () => void (await redis.requests.ping()) }],
-      beforeScrape: async () => {
-        const counts = await queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
-      },
-    }),
+    customRoutes: routes,
   });
   const client = slack.app.client;
   const gate = new SlackRateGate({
@@ -112,6 +114,7 @@ export function createBot(options: BotOptions): Bot {
   });
 
   let worker: { close(): Promise<void> } | undefined;
+  let operations: { port: number; close(): Promise<void> } | undefined;
   const startWorker = () => {
     const workerStore = new RunStore(redis.runs, prefix);
     worker = startRunWorker({
@@ -135,12 +138,15 @@ export function createBot(options: BotOptions): Bot {
     async start() {
       await whenReady(redis.requests);
       if (options.role !== 'web') startWorker();
-      if (options.role === 'worker') return {};
+      if (options.role === 'worker') {
+        operations = await startOperationalServer(routes, env.WORKER_HEALTH_PORT, env.HOST);
+        return { port: operations.port };
+      }
       return slack.start();
     },
     async stop(timeoutMs = 25_000) {
       const closing = Promise.allSettled([
-        options.role === 'worker' ? Promise.resolve() : slack.stop(),
+        options.role === 'worker' ? (operations?.close() ?? Promise.resolve()) : slack.stop(),
         worker?.close() ?? Promise.resolve(),
       ]);
       const timedOut = await Promise.race([
