@@ -49,6 +49,10 @@ function mrkdwn(source) {
     .replace(/(^|[\s(])~(?=\S)([^~\n]*?\S)~(?=$|[\s.,;:!?)])/gm, '$1<s>$2</s>')
     .replace(/:([a-z0-9_+-]+):/g, function (all, name) { return EMOJI[name] || all; })
     .replace(/\n/g, '<br>');
-  return html.replace(/\u0000(\d+)\u0000/g, function (_, index) { return kept[Number(index)]; });
+  // A kept piece may hold others (a link inside a code span): restore until none is left.
+  function restore(piece) {
+    return piece.replace(/\u0000(\d+)\u0000/g, function (_, index) { return restore(kept[Number(index)]); });
+  }
+  return restore(html);
 }
 `;

@@ -24,6 +24,9 @@ describe('the sandbox page renders mrkdwn as Slack does', () => {
     expect(mrkdwn('<https://x.example/snake_case_path|snake_case_label>')).toContain('>snake_case_label</a>');
     expect(mrkdwn('```+ a *b*\n- <c>```')).toBe('<pre>+ a *b*\n- <c></pre>'.replace('<c>', '&lt;c&gt;'));
     expect(mrkdwn('a*b*c 2*3*4')).toBe('a*b*c 2*3*4');
+    expect(mrkdwn('`see <https://x.example|x> and <@U1>`')).toBe(
+      '<code>see <a href="https://x.example" target="_blank" rel="noreferrer">x</a> and <b class="mention">@U1</b></code>',
+    );
   });
 
   it('never lets message text become markup', () => {

@@ -15,13 +15,15 @@ import {
   T0,
 } from '../../support/run-fixtures.js';
 
-const DIFF = [
+const DIFF_LINES = [
   '@@ -10,7 +10,7 @@',
   '-  - check_every: 5m0s',
   '+  - check_every: 1m0s',
   '-        TUBULAR_LMS_HOST: https://elsewhere',
   '+        TUBULAR_LMS_HOST: ((tubular_oauth_client.host))',
-].join('\n');
+];
+/** As a phase preview carries it: each detail line indented under its step's line. */
+const DIFF = DIFF_LINES.map((line) => `    ${line}`).join('\n');
 
 function approval(status: ApprovalRecord['status']): ApprovalRecord {
   return {
@@ -71,7 +73,18 @@ describe('the Block Kit builders', () => {
   it('render approvals with the changed lines, pending and decided', () => {
     const run = succeededSetup();
     const pending = renderApproval(run, approval('pending'), '<@U0CAROL>');
-    expect(shown(pending)).toContain('+  - check_every: 1m0s');
+    // The step's line reads as text; its diff lines sit verbatim in a code block.
+    expect(pending.blocks[1]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '• Concourse: set the tubular pipeline: Would update `mitxonline/misc-cloud-tubular`.',
+      },
+    });
+    expect(pending.blocks[2]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `\`\`\`${DIFF_LINES.join('\n')}\`\`\`` },
+    });
     expect(shown(pending)).toContain('retirement_approve');
     const approved = renderApproval(run, approval('approved'), '<@U0CAROL>');
     expect(shown(approved)).toContain('Approved by <@U0CAROL>');
