@@ -19,7 +19,7 @@ export const SANDBOX_PAGE = `<!doctype html>
   .message { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px 12px; margin: 10px 0; }
   .message .who { font-weight: 700; font-size: 13px; color: #555; }
   .ephemeral { background: #f4f8fd; border-color: #c6dcf5; }
-  .ephemeral .who::after { content: " · Only visible to you"; font-weight: 400; }
+  .ephemeral .visibility { font-weight: 400; }
   a { color: #1264a3; }
   .mention { color: #1264a3; background: #e8f5fa; }
   .thread { margin: 8px 0 0 24px; border-left: 3px solid #ddd; padding-left: 10px; }
@@ -78,7 +78,7 @@ function renderBlocks(message) {
 function renderMessage(message) {
   const who = message.author ? message.author : 'retirement-bot';
   return '<div class="message' + (message.ephemeral ? ' ephemeral' : '') + '" data-ts="' + message.ts + '"><div class="who">' + who +
-    '</div>' + renderBlocks(message) + '</div>';
+    (message.ephemeral ? '<span class="visibility"> · Only visible to you</span>' : '') + '</div>' + renderBlocks(message) + '</div>';
 }
 async function refresh() {
   const response = await fetch('/sandbox/channel?user=' + encodeURIComponent(userSelect.value));
