@@ -37,7 +37,7 @@ describe('/retirement over signed HTTP requests', () => {
   it('answers help for help and for an empty command', async () => {
     for (const text of ['help', '']) {
       const response = await h.driver.slash(text);
-      expect(String(response.json?.text)).toContain('/retirement setup <app> <env>');
+      expect(String(response.json?.text)).toContain('/retirement setup &lt;app&gt; &lt;env&gt;');
     }
   });
 
@@ -51,10 +51,10 @@ describe('/retirement over signed HTTP requests', () => {
       'setup mitxonline prod',
       'Unknown environment `prod` for mitxonline. Valid environments: ci, qa, production.',
     ],
-    ['plan xpro', 'Usage: `/retirement plan <app> <env>`.'],
+    ['plan xpro', 'Usage: `/retirement plan &lt;app&gt; &lt;env&gt;`.'],
     ['status mitx', 'Give both an app and an environment, or neither'],
     ['cancel 42', '`42` is not a run id'],
-    ['audit', 'Usage: `/retirement audit <run-id>`'],
+    ['audit', 'Usage: `/retirement audit &lt;run-id&gt;`'],
     ['setup mitxonline qa now', 'Too many arguments for setup.'],
   ])('rejects %j with a specific answer and queues nothing', async (text, expected) => {
     const response = await h.driver.slash(text);

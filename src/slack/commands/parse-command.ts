@@ -27,6 +27,9 @@ export const SUBCOMMANDS = [
 ] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
+/** Argument placeholders, escaped: a raw `<app>` is a control sequence to Slack, not text. */
+const ARG = { app: '&lt;app&gt;', env: '&lt;env&gt;', runId: '&lt;run-id&gt;' } as const;
+
 /** Slack allows ~4 000 characters of command text; nothing valid comes close to this. */
 const MAX_TEXT_LENGTH = 200;
 
@@ -68,7 +71,7 @@ function withRequiredTarget(
   args: string[],
   catalog: Catalog,
 ): ParsedCommand {
-  const usage = `/retirement ${kind} <app> <env>`;
+  const usage = `/retirement ${kind} ${ARG.app} ${ARG.env}`;
   if (args.length < 2) return invalid(`Usage: \`${usage}\`. ${validPairs(catalog)}`);
   if (args.length > 2) return tooMany(kind, usage);
   const target = catalog.resolve(args[0] as string, args[1] as string, quoteInput);
@@ -76,7 +79,7 @@ function withRequiredTarget(
 }
 
 function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog: Catalog): ParsedCommand {
-  const usage = `/retirement ${kind} [<app> <env>]`;
+  const usage = `/retirement ${kind} [${ARG.app} ${ARG.env}]`;
   if (args.length === 0) return { kind };
   if (args.length === 1) return invalid(`Give both an app and an environment, or neither: \`${usage}\`.`);
   if (args.length > 2) return tooMany(kind, usage);
@@ -85,7 +88,7 @@ function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog:
 }
 
 function parseRunId(kind: 'cancel' | 'audit', args: string[]): ParsedCommand {
-  const usage = `/retirement ${kind} <run-id>`;
+  const usage = `/retirement ${kind} ${ARG.runId}`;
   if (args.length === 0) return invalid(`Usage: \`${usage}\` (the run id is on the run's status card).`);
   if (args.length > 1) return tooMany(kind, usage);
   const runId = (args[0] as string).toLowerCase();

@@ -28,14 +28,14 @@ describe('parseCommand', () => {
   it.each([
     [
       'setup mitxonline',
-      'Usage: `/retirement setup <app> <env>`. Apps: mitxonline, mitx, mitx-staging, xpro. Environments: ci, qa, production.',
+      'Usage: `/retirement setup &lt;app&gt; &lt;env&gt;`. Apps: mitxonline, mitx, mitx-staging, xpro. Environments: ci, qa, production.',
     ],
     [
       'setup mitxonline staging',
       'Unknown environment `staging` for mitxonline. Valid environments: ci, qa, production.',
     ],
     ['list all', 'Too many arguments for list. Usage: `/retirement list`.'],
-    ['cancel', 'Usage: `/retirement cancel <run-id>`'],
+    ['cancel', 'Usage: `/retirement cancel &lt;run-id&gt;`'],
     ['cancel r1 r2', 'Too many arguments for cancel.'],
   ])('explains %j', (text, message) => {
     const parsed = parseCommand(text, catalog);
