@@ -9,7 +9,19 @@ export interface BotErrorOptions<Code extends string = string> {
   detail?: string;
   /** Transient failures (timeouts, 5xx, connection refused) are retried with backoff. */
   retryable?: boolean;
+  /**
+   * Set when running the step again cannot help (the catalog is wrong, the LMS lacks states): what
+   * the operator must do instead. Slack then offers no Retry and shows this.
+   */
+  remedy?: string;
+  /** Where to look (a build's log): shown as links beside `userMessage`, never escaped into text. */
+  links?: readonly ErrorLink[];
   cause?: unknown;
+}
+
+export interface ErrorLink {
+  url: string;
+  label: string;
 }
 
 export class BotError<Code extends string = string> extends Error {
@@ -17,6 +29,8 @@ export class BotError<Code extends string = string> extends Error {
   readonly userMessage: string;
   readonly detail: string | undefined;
   readonly retryable: boolean;
+  readonly remedy: string | undefined;
+  readonly links: readonly ErrorLink[];
 
   constructor(options: BotErrorOptions<Code>) {
     super(options.detail ? `${options.userMessage} (${options.detail})` : options.userMessage, {
@@ -27,6 +41,8 @@ export class BotError<Code extends string = string> extends Error {
     this.userMessage = options.userMessage;
     this.detail = options.detail;
     this.retryable = options.retryable ?? false;
+    this.remedy = options.remedy;
+    this.links = options.links ?? [];
   }
 }
 

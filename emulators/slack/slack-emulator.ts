@@ -230,6 +230,35 @@ export class SlackEmulator {
   }
 
   /**
+   * What Slack shows the user who typed a slash command: the command's ack body, if it carries a
+   * message (only the typist sees it, as with `response_type: ephemeral`), or, when the app
+   * answered with an error status, Slack's own `failed with the error "dispatch_failed"` line.
+   */
+  recordSlashAnswer(
+    user: string,
+    command: string,
+    answer: { status: number; json?: Record<string, unknown> },
+  ): void {
+    const text =
+      answer.status !== 200
+        ? `${command} failed with the error "dispatch_failed"`
+        : typeof answer.json?.text === 'string'
+          ? answer.json.text
+          : undefined;
+    if (text === undefined) return;
+    const blocks =
+      answer.status === 200 && Array.isArray(answer.json?.blocks) ? { blocks: answer.json.blocks } : {};
+    this.messages.push({
+      channel: 'response_url',
+      ts: this.nextTs(),
+      text,
+      ...blocks,
+      ephemeral: true,
+      user,
+    });
+  }
+
+  /**
    * response_url posts are kept as ephemeral messages for the user whose id prefixes the URL's id
    * (see responseUrl), so tests and the sandbox can read "only visible to you" answers.
    */

@@ -19,6 +19,7 @@ import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
 import { createWatch } from './create-watch.js';
 import { operationalRoutes } from './operational-routes.js';
+import { startOperationalServer } from './operational-server.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
 import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
 
@@ -65,6 +66,15 @@ export function createBot(options: BotOptions): Bot {
   const queue = createRunQueue(redis.queue, prefix);
   let watch: ReturnType<typeof createWatch> | undefined;
 
+  const routes = operationalRoutes({
+    metrics,
+    healthChecks: [{ name: 'redis', check: async () => void (await redis.requests.ping()) }],
+    beforeScrape: async () => {
+      const counts = await queue.getJobCounts(...QUEUE_STATES);
+      for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
+      await watch?.exportMetrics();
+    },
+  });
   const slack = createSlackApp({
     botToken,
     signingSecret: env.SLACK_SIGNING_SECRET,
@@ -73,15 +83,7 @@ export function createBot(options: BotOptions): Bot {
     port: env.PORT,
     host: env.HOST,
     logger,
-    customRoutes: operationalRoutes({
-      metrics,
-      healthChecks: [{ name: 'redis', check: async () => void (await redis.requests.ping()) }],
-      beforeScrape: async () => {
-        const counts = await queue.getJobCounts(...QUEUE_STATES);
-        for (const state of QUEUE_STATES) metrics.queueJobs.set({ state }, counts[state] ?? 0);
-        await watch?.exportMetrics();
-      },
-    }),
+    customRoutes: routes,
   });
   const client = slack.app.client;
   const gate = new SlackRateGate({
@@ -122,6 +124,7 @@ export function createBot(options: BotOptions): Bot {
     store,
     watch: watch.controls,
     status: { readPipeline: options.readPipeline, store, health: watch.health },
+    audit,
     metrics,
     logger,
     // Kept past Slack's 5-minute signature window, after which a replay is refused anyway.
@@ -131,6 +134,7 @@ export function createBot(options: BotOptions): Bot {
 
   let worker: { close(): Promise<void> } | undefined;
   let watchWorker: { close(): Promise<void> } | undefined;
+  let operations: { port: number; close(): Promise<void> } | undefined;
   const startWorker = () => {
     const workerStore = new RunStore(redis.runs, prefix);
     worker = startRunWorker({
@@ -155,12 +159,15 @@ export function createBot(options: BotOptions): Bot {
     async start() {
       await whenReady(redis.requests);
       if (options.role !== 'web') startWorker();
-      if (options.role === 'worker') return {};
+      if (options.role === 'worker') {
+        operations = await startOperationalServer(routes, env.WORKER_HEALTH_PORT, env.HOST);
+        return { port: operations.port };
+      }
       return slack.start();
     },
     async stop(timeoutMs = 25_000) {
       const closing = Promise.allSettled([
-        options.role === 'worker' ? Promise.resolve() : slack.stop(),
+        options.role === 'worker' ? (operations?.close() ?? Promise.resolve()) : slack.stop(),
         worker?.close() ?? Promise.resolve(),
         watchWorker?.close() ?? Promise.resolve(),
       ]);

@@ -139,6 +139,8 @@ function concourseAccount(env: Env): { username: string; password: string } {
   throw new BotError({
     code: 'concourse_not_configured',
     userMessage: 'Concourse credentials are not configured (CONCOURSE_USERNAME and CONCOURSE_PASSWORD).',
+    remedy:
+      "Set CONCOURSE_USERNAME and CONCOURSE_PASSWORD in the bot's environment, restart it, then run a new setup.",
   });
 }
 
@@ -157,6 +159,7 @@ async function sshMaterial(env: Env): Promise<SshKeys> {
       throw new BotError({
         code: 'ssh_not_configured',
         userMessage: `${variable} is not set; the bot cannot reach edx-workers.`,
+        remedy: `Set ${variable} in the bot's environment, restart it, then run a new setup.`,
       });
     }
     try {
@@ -166,6 +169,7 @@ async function sshMaterial(env: Env): Promise<SshKeys> {
         code: 'ssh_not_configured',
         userMessage: `${variable} (${path}) cannot be read.`,
         detail: (error as NodeJS.ErrnoException).code,
+        remedy: `Make ${path} readable by the bot (or point ${variable} at the right file), restart it, then run a new setup.`,
       });
     }
   };

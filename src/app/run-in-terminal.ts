@@ -28,9 +28,10 @@ export async function runInTerminal(
   const integrations = createIntegrations({ env, logger, redactor });
   try {
     const store = new RunStore(redis, env.REDIS_PREFIX);
+    const audit = new AuditLog(redis, `${env.REDIS_PREFIX}:audit`);
     const journal = new RunJournal({
       store,
-      audit: new AuditLog(redis, `${env.REDIS_PREFIX}:audit`),
+      audit,
       metrics: new Metrics({ defaultMetrics: false }),
       reporter: new TerminalRunReporter(process.stdout, redactor),
       logger,
@@ -53,6 +54,7 @@ export async function runInTerminal(
       executor: new RunExecutor({ journal, catalog, plans: integrations.plans, logger }),
       journal,
       status: { readPipeline: integrations.readPipeline, store },
+      audit,
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,

@@ -35,6 +35,12 @@ export async function runRetirementBot(argv: string[]): Promise<number> {
     return 2;
   }
   if (isSandbox(env)) {
+    // The image sets NODE_ENV=production: a container missing its Slack secret must stop, not
+    // quietly become a sandbox that nobody reaches.
+    if (env.NODE_ENV === 'production')
+      throw new ConfigError([
+        'SLACK_BOT_TOKEN: is required with NODE_ENV=production (with SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode); the local sandbox runs only outside production',
+      ]);
     if (role !== 'start')
       throw new ConfigError(['SLACK_BOT_TOKEN: is required for the web and worker roles']);
     const sandbox = await startSandbox({ env, catalog, logger, redactor });

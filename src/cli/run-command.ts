@@ -1,8 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Catalog, Target } from '../config/catalog.js';
 import { toBotError } from '../errors.js';
+import type { AuditLog } from '../jobs/audit-log.js';
+import { readAuditTrail } from '../jobs/audit-trail.js';
 import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../jobs/pair-status.js';
 import type { RunExecutor } from '../jobs/run-executor.js';
+import { RUN_ID_PATTERN } from '../jobs/run-id.js';
 import type { RunJournal } from '../jobs/run-journal.js';
 import type { RunKind } from '../jobs/run-record.js';
 import type { RunService } from '../jobs/run-service.js';
@@ -17,6 +20,7 @@ export interface RunCommandDeps {
   executor: RunExecutor;
   journal: RunJournal;
   status: PairStatusDeps;
+  audit: AuditLog;
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
@@ -25,7 +29,8 @@ export interface RunCommandDeps {
   interactive: boolean;
 }
 
-const USAGE = 'Usage: retirement-bot run setup|plan|rotate <app> <env> [--yes] | run status [<app> <env>]';
+const USAGE =
+  'Usage: retirement-bot run setup|plan|rotate <app> <env> [--yes] | run status [<app> <env>] | run audit <run-id>';
 
 /**
  * `retirement-bot run setup|plan|status`: the same steps as the Slack bot, in this process, with
@@ -36,6 +41,7 @@ export async function runCommand(args: string[], deps: RunCommandDeps): Promise<
   const yes = args.includes('--yes');
   const [kind, app, env, ...rest] = args.filter((arg) => arg !== '--yes');
   if (kind === 'status') return statusCommand(app, env, rest, deps);
+  if (kind === 'audit') return auditCommand(app, [env, ...rest].filter(Boolean), deps);
   if ((kind !== 'setup' && kind !== 'plan' && kind !== 'rotate') || !app || !env || rest.length > 0) {
     deps.stderr.write(`${USAGE}\n`);
     return 2;
@@ -46,6 +52,21 @@ export async function runCommand(args: string[], deps: RunCommandDeps): Promise<
     return 2;
   }
   return executeInTerminal(kind, target, yes, deps);
+}
+
+/** `run audit <run-id>`: the run's trail, one line per entry: when, who, what. */
+async function auditCommand(runId: string | undefined, rest: (string | undefined)[], deps: RunCommandDeps) {
+  if (!runId || rest.length > 0 || !RUN_ID_PATTERN.test(runId.toLowerCase())) {
+    deps.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const trail = await readAuditTrail(deps.audit, runId.toLowerCase());
+  if (trail.length === 0) {
+    deps.stderr.write(`No audit entries for run ${runId} (unknown run, or older than the trail keeps).\n`);
+    return 1;
+  }
+  for (const line of trail) deps.stdout.write(`${line.at}  ${line.who ?? '-'}  ${line.what}\n`);
+  return 0;
 }
 
 async function statusCommand(

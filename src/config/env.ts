@@ -12,6 +12,10 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /** The `worker` role's `/healthz` and `/metrics` (it has no Slack listener on PORT). */
+    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    /** The sandbox page has no authentication: it listens on loopback unless told otherwise. */
+    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     RETIREMENT_BOT_CONFIG: z.string().min(1).default('config/environments.yml'),
     REDIS_URL: z
       .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })

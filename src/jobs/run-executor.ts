@@ -62,6 +62,7 @@ export class RunExecutor {
         step: 'preflight',
         code: 'target_not_configured',
         message: `${run.app} ${run.env} is no longer in the catalog.`,
+        remedy: `Add ${run.app} ${run.env} back to the catalog and restart the bot, or leave the pair alone.`,
       });
     }
     const { plan, close } = this.deps.plans.create(run, target);
@@ -141,6 +142,8 @@ export class RunExecutor {
         step: step.id,
         code: error.code,
         message: error.userMessage,
+        ...(error.remedy ? { remedy: error.remedy } : {}),
+        ...(error.links.length > 0 ? { links: [...error.links] } : {}),
       });
       return { kind: 'failed', outcome };
     }

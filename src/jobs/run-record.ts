@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BotError } from '../errors.js';
+import { summaryLinkSchema, summaryPartSchema } from './step-summary.js';
 
 /**
  * The authoritative state of one run, kept in Redis (never in BullMQ job data, which only carries
@@ -46,6 +47,13 @@ const stepRecordSchema = z.object({
   status: z.enum(STEP_STATUSES),
   /** One line for the thread: what happened, or what would change for a plan. */
   summary: z.string().optional(),
+  /** The summary with its links kept apart (step-summary.ts), when it has any; `summary` is its plain text. */
+  summaryParts: z.array(summaryPartSchema).optional(),
+  /**
+   * Whether the step changed something (setup, rotate) or would (plan); absent on records written
+   * before it was kept, and while the step has not finished.
+   */
+  changed: z.boolean().optional(),
   /** Extra lines (a config diff, a state list), trimmed to Slack's limits when shown. */
   details: z.string().optional(),
   startedAt: z.number().optional(),
@@ -74,7 +82,15 @@ const approvalRecordSchema = z.object({
   messageTs: z.string().optional(),
 });
 
-const runErrorSchema = z.object({ step: z.string(), code: z.string(), message: z.string() });
+const runErrorSchema = z.object({
+  step: z.string(),
+  code: z.string(),
+  message: z.string(),
+  /** Set when a Retry cannot help: what to do instead (BotError.remedy). */
+  remedy: z.string().optional(),
+  /** Where to look, such as the failed build. */
+  links: z.array(summaryLinkSchema).optional(),
+});
 
 export const runRecordSchema = z.object({
   schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),

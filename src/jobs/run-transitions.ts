@@ -9,6 +9,8 @@ import {
   type RunStatus,
   type StepRecord,
 } from './run-record.js';
+import type { StepResult } from './step-definition.js';
+import { type Summary, summaryParts, summaryText } from './step-summary.js';
 
 /**
  * A change to a run: `apply` is pure (it may run again when another writer races it) and returns
@@ -41,8 +43,17 @@ export function startStep(stepId: string, now: number): Transition {
   };
 }
 
-export function showStepProgress(stepId: string, summary: string): Transition {
-  return { apply: (run) => withStep(run, stepId, (s) => ({ ...s, summary })) };
+export function showStepProgress(stepId: string, summary: Summary): Transition {
+  return { apply: (run) => withStep(run, stepId, (s) => ({ ...s, ...summaryFields(summary) })) };
+}
+
+/** The plain text every reader understands, plus the parts when there are links to keep. */
+function summaryFields(summary: Summary): Pick<StepRecord, 'summary' | 'summaryParts'> {
+  const parts = summaryParts(summary);
+  return {
+    summary: summaryText(summary),
+    summaryParts: parts.some((part) => typeof part !== 'string') ? parts : undefined,
+  };
 }
 
 export function saveStepCheckpoint(stepId: string, patch: Checkpoint): Transition {
@@ -51,18 +62,15 @@ export function saveStepCheckpoint(stepId: string, patch: Checkpoint): Transitio
   };
 }
 
-export function completeStep(
-  stepId: string,
-  result: { summary: string; details?: string },
-  now: number,
-): Transition {
+export function completeStep(stepId: string, result: StepResult, now: number): Transition {
   return {
     apply: (run) =>
       withStep(run, stepId, (s) => ({
         ...s,
         status: 'done',
-        summary: result.summary,
+        ...summaryFields(result.summary),
         details: result.details,
+        changed: result.changed,
         finishedAt: now,
       })),
     audit: (run) => ({
@@ -70,7 +78,7 @@ export function completeStep(
       runId: run.id,
       step: stepId,
       outcome: 'done',
-      summary: result.summary,
+      summary: summaryText(result.summary),
     }),
   };
 }
@@ -78,7 +86,13 @@ export function completeStep(
 export function failStep(stepId: string, error: { code: string; message: string }, now: number): Transition {
   return {
     apply: (run) =>
-      withStep(run, stepId, (s) => ({ ...s, status: 'failed', summary: error.message, finishedAt: now })),
+      withStep(run, stepId, (s) => ({
+        ...s,
+        status: 'failed',
+        summary: error.message,
+        summaryParts: undefined,
+        finishedAt: now,
+      })),
     audit: (run) => ({
       type: 'step_finished',
       runId: run.id,

@@ -1,6 +1,7 @@
 import type { Target } from '../config/catalog.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApprovalPhase, Checkpoint, RunRecord } from './run-record.js';
+import type { Summary } from './step-summary.js';
 
 export interface StepContext {
   run: RunRecord;
@@ -10,15 +11,17 @@ export interface StepContext {
   /** Persists facts about side effects already done, before moving on to the next one. */
   saveCheckpoint(patch: Checkpoint): Promise<void>;
   /** Shows interim progress on the step's thread message (e.g. a build's status). */
-  progress(summary: string): Promise<void>;
+  progress(summary: Summary): Promise<void>;
   /** True once someone asked to cancel; long steps poll it. */
   cancelRequested(): Promise<boolean>;
   logger: Logger;
 }
 
 export interface StepResult {
-  summary: string;
+  summary: Summary;
   details?: string;
+  /** True when the step changed something (for `plan`: would change); false when all was in place. */
+  changed?: boolean;
 }
 
 export interface StepDefinition {

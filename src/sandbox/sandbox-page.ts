@@ -1,3 +1,5 @@
+import { MRKDWN_SCRIPT } from './sandbox-mrkdwn.js';
+
 /**
  * The sandbox's one page: it plays a Slack channel. Commands typed in the box are sent to the bot
  * as signed slash commands; buttons send signed block_actions; the channel, threads and
@@ -17,7 +19,9 @@ export const SANDBOX_PAGE = `<!doctype html>
   .message { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px 12px; margin: 10px 0; }
   .message .who { font-weight: 700; font-size: 13px; color: #555; }
   .ephemeral { background: #f4f8fd; border-color: #c6dcf5; }
-  .ephemeral .who::after { content: " · Only visible to you"; font-weight: 400; }
+  .ephemeral .visibility { font-weight: 400; }
+  a { color: #1264a3; }
+  .mention { color: #1264a3; background: #e8f5fa; }
   .thread { margin: 8px 0 0 24px; border-left: 3px solid #ddd; padding-left: 10px; }
   .thread .message { margin: 6px 0; }
   .context { color: #616061; font-size: 13px; }
@@ -59,21 +63,7 @@ let lastRendered = '';
 function escapeHtml(text) {
   return text.replace(/&(?!(amp|lt|gt);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-const EMOJI = { white_check_mark: '✅', x: '❌', hourglass_flowing_sand: '⏳', arrows_counterclockwise: '🔄', raised_hand: '✋',
-  no_entry_sign: '🚫', no_entry: '⛔', alarm_clock: '⏰', white_circle: '⚪', fast_forward: '⏩', repeat: '🔁',
-  large_green_circle: '🟢', large_yellow_circle: '🟡', red_circle: '🔴', warning: '⚠️', heavy_minus_sign: '➖' };
-function mrkdwn(text) {
-  let html = escapeHtml(text);
-  html = html.replace(/\`\`\`([\\s\\S]*?)\`\`\`/g, (_, code) => '<pre>' + code + '</pre>');
-  html = html.replace(/&lt;!date\\^\\d+\\^[^|]*\\|([^&]*)&gt;/g, (_, fallback) => new Date(fallback).toLocaleString());
-  html = html.replace(/&lt;(https?:[^|&]+)\\|([^&]+)&gt;/g, '<a href="$1" target="_blank" rel="noreferrer">$2</a>');
-  html = html.replace(/&lt;@([A-Z0-9]+)&gt;/g, '<b>@$1</b>');
-  html = html.replace(/&lt;!subteam\\^([A-Z0-9]+)&gt;/g, '<b>@group-$1</b>');
-  html = html.replace(/\`([^\`]+)\`/g, '<code>$1</code>');
-  html = html.replace(/\\*([^*\\n]+)\\*/g, '<b>$1</b>');
-  html = html.replace(/:([a-z_]+):/g, (all, name) => EMOJI[name] || all);
-  return html.replace(/\\n/g, '<br>');
-}
+${MRKDWN_SCRIPT}
 function renderBlocks(message) {
   if (!message.blocks) return '<div>' + mrkdwn(message.text || '') + '</div>';
   return message.blocks.map((block) => {
@@ -91,7 +81,7 @@ function renderBlocks(message) {
 function renderMessage(message) {
   const who = message.author ? message.author : 'retirement-bot';
   return '<div class="message' + (message.ephemeral ? ' ephemeral' : '') + '" data-ts="' + message.ts + '"><div class="who">' + who +
-    '</div>' + renderBlocks(message) + '</div>';
+    (message.ephemeral ? '<span class="visibility"> · Only visible to you</span>' : '') + '</div>' + renderBlocks(message) + '</div>';
 }
 async function refresh() {
   const response = await fetch('/sandbox/channel?user=' + encodeURIComponent(userSelect.value));

@@ -67,7 +67,10 @@ async function route(
   if (req.method === 'POST' && url.pathname === '/sandbox/command') {
     const request = commandRequest.safeParse(await readJson(req));
     if (!request.success) return send(res, 400, { error: 'expected {text, user}' });
-    const response = await sendCommand(options.driver, request.data.text, request.data.user);
+    const { text, user } = request.data;
+    const response = await sendCommand(options.driver, text, user);
+    // Slack shows the ack's message to the person who typed the command ("Only visible to you").
+    if (!text.startsWith('@')) options.slack.recordSlashAnswer(user, '/retirement', response);
     return send(res, 200, { status: response.status });
   }
   if (req.method === 'POST' && url.pathname === '/sandbox/click') {

@@ -10,6 +10,7 @@ import { BotError } from '../errors.js';
 import { startLmsTokenProxy } from './lms-token-proxy.js';
 import { SANDBOX_PAGE } from './sandbox-page.js';
 import { startSandboxServer } from './sandbox-server.js';
+import { forgetSandboxState, sandboxPrefix } from './sandbox-state.js';
 import { type LmsEndpoint, SimulatedEdxWorkers } from './simulated-edx-workers.js';
 import { SimulatedLmsPods } from './simulated-lms-pods.js';
 
@@ -90,9 +91,11 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
       })),
     );
     const signingSecret = randomBytes(24).toString('hex');
+    const prefix = sandboxPrefix(env.REDIS_PREFIX);
+    stops.push(() => forgetSandboxState(env.REDIS_URL, prefix));
     const botEnv = loadEnv({
       REDIS_URL: env.REDIS_URL,
-      REDIS_PREFIX: `${env.REDIS_PREFIX}:sandbox`,
+      REDIS_PREFIX: prefix,
       LOG_LEVEL: env.LOG_LEVEL,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -130,7 +133,7 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
           slack,
           driver,
           port: env.PORT,
-          host: env.HOST,
+          host: env.SANDBOX_HOST,
         });
         stops.push(() => new Promise((resolve) => page.server.close(() => resolve())));
         return page.url;

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Catalog } from '../config/catalog.js';
+import type { AuditLog } from '../jobs/audit-log.js';
 import type { PairStatusDeps } from '../jobs/pair-status.js';
 import type { RunService } from '../jobs/run-service.js';
 import type { RunStore } from '../jobs/run-store.js';
@@ -19,6 +20,7 @@ export interface ListenerDeps {
   runs: RunService;
   store: RunStore;
   status: PairStatusDeps;
+  audit: AuditLog;
   metrics: Metrics;
   logger: Logger;
   watch: WatchControls;
@@ -28,13 +30,13 @@ export interface ListenerDeps {
 
 /** Everything the bot answers in Slack, registered in one place: `/retirement`, buttons, mentions. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const { catalog, runs, store, status, metrics, logger, watch } = deps;
+  const { catalog, runs, store, status, audit, metrics, logger, watch } = deps;
   app.use(actOnce(deps.firstDelivery));
   registerSlashCommand(app, {
     catalog,
     logger,
     metrics,
-    handlers: runSubcommands({ catalog, runs, store, status, watch }),
+    handlers: runSubcommands({ catalog, runs, store, status, watch, audit }),
   });
   registerActions(app, { runs, metrics, logger });
   registerMention(app, { catalog, status, logger });

@@ -110,6 +110,16 @@ describe('runs in Slack', () => {
       ['credentials', 'approved', SECOND_APPROVER],
       ['concourse', 'approved', APPROVER],
     ]);
+
+    // The trail and the history say who approved what, and when.
+    const trail = String((await harness.driver.slash(`audit ${runId}`)).json?.text);
+    expect(trail).toContain(`*Audit trail of run \`${runId}\`*`);
+    expect(trail).toMatch(/• <!date\^\d+\^[^>]+> <@U0REQUESTER>: requested setup of mitxonline production/);
+    expect(trail).toContain(`<@${SECOND_APPROVER}>: approved the credentials phase`);
+    expect(trail).toContain('run ended succeeded');
+    const history = String((await harness.driver.slash('history mitxonline production')).json?.text);
+    expect(history).toContain(`approved by <@${APPROVER}>, <@${SECOND_APPROVER}>`);
+    expect(history).toMatch(/ · took \d+(ms|s) · <https:\/\/slack\.com\/archives\/C0OPS\/p\d+\|thread>/);
   });
 
   it('ends the run on reject and ignores a second click', async () => {

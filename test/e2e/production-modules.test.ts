@@ -34,6 +34,7 @@ async function loadedModules(role: 'start' | 'web' | 'worker'): Promise<string[]
         SLACK_SIGNING_SECRET: 'modules-test-signing-secret',
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
+        WORKER_HEALTH_PORT: '0',
         HOST: '127.0.0.1',
         REDIS_PREFIX: prefix,
         LOG_LEVEL: 'info',

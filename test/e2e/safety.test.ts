@@ -98,9 +98,10 @@ describe('a terminal run', () => {
     const store = new RunStore(redis, prefix);
     const logger = createLogger({ level: 'silent', redactor: new SecretRedactor() });
     const out = new PassThrough();
+    const audit = new AuditLog(redis, `${prefix}:audit`);
     const journal = new RunJournal({
       store,
-      audit: new AuditLog(redis, `${prefix}:audit`),
+      audit,
       metrics: new Metrics({ defaultMetrics: false }),
       reporter: new TerminalRunReporter(out, new SecretRedactor()),
       logger,
@@ -119,29 +120,31 @@ describe('a terminal run', () => {
       catalog,
       approvers: new ApproverDirectory(async () => []),
     });
-    return { store, journal, runs, catalog, logger, scheduler, out };
+    return { store, journal, runs, catalog, logger, scheduler, out, audit };
   }
 
   it('ends its run, failed with the reason, on an error outside any step, in one line', async () => {
-    const { store, journal, runs, catalog, logger, out } = terminal();
+    const { store, journal, runs, catalog, logger, out, audit } = terminal();
     const broken: RunPlanFactory = {
       create: () => {
         throw new Error('Vault is not configured');
       },
     };
     const stderr = new PassThrough();
-    const code = await runCommand(['setup', 'mitxonline', 'qa', '--yes'], {
+    const deps = {
       catalog,
       runs,
       executor: new RunExecutor({ journal, catalog, plans: broken, logger }),
       journal,
       status: { readPipeline: async () => Promise.reject(new Error('unused')), store },
+      audit,
       stdin: new PassThrough(),
       stdout: out,
       stderr,
       user: 'cli:test',
       interactive: false,
-    });
+    };
+    const code = await runCommand(['setup', 'mitxonline', 'qa', '--yes'], deps);
     expect(code).toBe(1);
     const lines = String(stderr.read()).trimEnd().split('\n');
     expect(lines).toHaveLength(1);
@@ -149,6 +152,14 @@ describe('a terminal run', () => {
     const [ended] = await store.history({ app: 'mitxonline', env: 'qa', limit: 1 });
     expect(ended?.status).toBe('failed');
     expect(await store.activeRunId('mitxonline', 'qa')).toBeUndefined();
+
+    // `run audit <run-id>` prints the trail: who asked, and how the run ended.
+    const trailOut = new PassThrough();
+    expect(await runCommand(['audit', ended?.id ?? ''], { ...deps, stdout: trailOut })).toBe(0);
+    const trail = String(trailOut.read()).trimEnd().split('\n');
+    expect(trail[0]).toMatch(/^\S+Z {2}cli:test {2}requested setup of mitxonline qa$/);
+    expect(trail.at(-1)).toMatch(/ {2}- {2}run ended failed at run \(internal_error\)$/);
+    expect(await runCommand(['audit', 'not-a-run'], deps)).toBe(2);
   });
 
   it('whose process was killed ends once its lease lapses', async () => {

@@ -62,15 +62,55 @@ async function send(text: string): Promise<void> {
   await page.click('form#composer button[type=submit]');
 }
 
+/** The newest "Only visible to you" answer on the page, as its reader sees it. */
+async function lastEphemeral(containing: string): Promise<string> {
+  const answer = page.locator('.message.ephemeral', { hasText: containing }).last();
+  await answer.waitFor({ timeout: 30_000 });
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
+  return answer.innerText();
+}
+
 describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a browser', () => {
-  it('runs a qa setup from the page and shows the card and its thread', async () => {
+  it('shows the answers Slack shows only to the typist: help and a bad input', async () => {
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement help');
+    expect(await lastEphemeral('/retirement setup <app> <env>')).toContain('Only visible to you');
+    await send('/retirement setup edx qa');
+    expect(await lastEphemeral('Unknown app')).toContain(
+      'Unknown app edx. Valid apps: mitxonline, mitx, mitx-staging, xpro.',
+    );
+    // Another person does not see them.
+    await page.selectOption('#user', 'U0STRANGER');
+    await expect.poll(() => page.locator('.message.ephemeral').count()).toBe(0);
+  }, 60_000);
+
+  it('runs a qa setup from the page and shows the ack, the card and its thread, the build as a link', async () => {
     await page.selectOption('#user', 'U0REQUESTER');
     await send('/retirement setup mitxonline qa');
+    expect(await lastEphemeral('queued as run')).toMatch(
+      /Setup of mitxonline qa queued as run r[0-9a-z]{10}/,
+    );
     await page.getByText('Succeeded: Retirement setup · mitxonline qa').first().waitFor({ timeout: 60_000 });
     // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
     const channel = await page.innerText('#channel');
     expect(channel).toContain('✅ 1. Preflight: LMS, Vault and Concourse reachable and authorised');
     expect(channel).toContain('✅ 9. Concourse: trigger and follow the first build — Build #1');
+    const build = page.locator('.thread a', { hasText: '#1' }).first();
+    expect(await build.getAttribute('href')).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/teams\/mitxonline\/pipelines\/misc-cloud-tubular\/jobs\/\S+\/builds\/1$/,
+    );
+    expect(channel).not.toContain('<http');
+  }, 90_000);
+
+  it('reads a plan as a plan', async () => {
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement plan mitxonline qa');
+    await page
+      .getByText(/Plan: 0 to change, 9 in place: Retirement plan · mitxonline qa/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
+    expect(await page.innerText('#channel')).not.toContain('Succeeded: Retirement plan');
   }, 90_000);
 
   it('waits for Approve on a production run, and an approver clicks it through every phase', async () => {

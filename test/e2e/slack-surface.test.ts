@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../emulators/slack/slack-driver.js';
 import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
 import { REDIS_URL } from '../support/redis.js';
+import { waitFor } from '../support/wait-for.js';
 
 let h: BotHarness;
 const redis = new Redis(REDIS_URL);
@@ -38,28 +39,39 @@ describe('/retirement over signed HTTP requests', () => {
   it('answers help for help and for an empty command', async () => {
     for (const text of ['help', '']) {
       const response = await h.driver.slash(text);
-      expect(String(response.json?.text)).toContain('/retirement setup <app> <env>');
+      expect(String(response.json?.text)).toContain('/retirement setup &lt;app&gt; &lt;env&gt;');
     }
   });
 
   it.each([
     [
       'frobnicate',
-      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, rotate, check, status, cancel, history, list, help.',
+      'Unknown subcommand `frobnicate`. Valid subcommands: setup, plan, rotate, check, status, cancel, audit, history, list, help.',
     ],
     ['setup edx qa', 'Unknown app `edx`. Valid apps: mitxonline, mitx, mitx-staging, xpro.'],
     [
       'setup mitxonline prod',
       'Unknown environment `prod` for mitxonline. Valid environments: ci, qa, production.',
     ],
-    ['plan xpro', 'Usage: `/retirement plan <app> <env>`.'],
+    ['plan xpro', 'Usage: `/retirement plan &lt;app&gt; &lt;env&gt;`.'],
     ['status mitx', 'Give both an app and an environment, or neither'],
     ['cancel 42', '`42` is not a run id'],
+    ['audit', 'Usage: `/retirement audit &lt;run-id&gt;`'],
     ['setup mitxonline qa now', 'Too many arguments for setup.'],
   ])('rejects %j with a specific answer and queues nothing', async (text, expected) => {
     const response = await h.driver.slash(text);
     expect(response.status).toBe(200);
     expect(String(response.json?.text)).toContain(expected);
+    expect(await keysWritten()).toEqual([]);
+  });
+
+  it('answers a mention of an unknown app like the slash command, in its thread', async () => {
+    await h.driver.mention('status of foo production?');
+    const answer = await waitFor(() =>
+      h.slack.callsTo('chat.postMessage').find((call) => String(call.params.text).includes('foo')),
+    );
+    expect(answer.params.text).toBe('Unknown app `foo`. Valid apps: mitxonline, mitx, mitx-staging, xpro.');
+    expect(answer.params.thread_ts).toBeDefined();
     expect(await keysWritten()).toEqual([]);
   });
 

@@ -28,6 +28,7 @@ export function spawnWorker(
       WORKER_STALLED_INTERVAL_MS: '1000',
       LOG_LEVEL: 'debug',
       PORT: '0',
+      WORKER_HEALTH_PORT: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

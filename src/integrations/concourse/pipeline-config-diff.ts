@@ -25,3 +25,23 @@ export function diffConfig(current: unknown, desired: unknown): ConfigDiff {
       .trimEnd(),
   };
 }
+
+/**
+ * Only the lines a diff adds or removes, with the `@@` line of their hunk for orientation: what
+ * an approver of an update needs, without the unchanged context around it.
+ */
+export function changedLines(diffText: string): string {
+  return diffText
+    .split('\n')
+    .filter((line) => /^[+-](?![+-]{2} )/.test(line) || line.startsWith('@@'))
+    .join('\n');
+}
+
+/** A created pipeline in one line: its size rather than its whole text. */
+export function describeCreation(
+  desired: { resources?: unknown[]; jobs?: unknown[] },
+  diffText: string,
+): string {
+  const lines = diffText.split('\n').filter((line) => /^\+(?!\+\+ )/.test(line)).length;
+  return `${desired.jobs?.length ?? 0} jobs, ${desired.resources?.length ?? 0} resources (${lines} lines of YAML).`;
+}

@@ -240,6 +240,7 @@ export class VaultCredentialStore implements CredentialStore {
       throw new BotError({
         code: 'vault_not_configured',
         userMessage: `No Vault address for ${target.app} ${target.env}: set VAULT_ADDR or vault.address in the catalog.`,
+        remedy: `Set VAULT_ADDR, or vault.address for ${target.app} ${target.env} in the catalog, restart the bot, then run a new setup.`,
       });
     }
     let session = this.sessions.get(address);
@@ -256,6 +257,7 @@ export class VaultCredentialStore implements CredentialStore {
       throw new BotError({
         code: 'vault_mount_version',
         userMessage: `The catalog says ${mount} is KV v${kvVersion}, but Vault reports KV v${actual}; fix vault.kvVersion for ${target.app} ${target.env}.`,
+        remedy: `Set vault.kvVersion to ${actual} for ${target.app} ${target.env} in the catalog, restart the bot, then run a new setup.`,
       });
     }
     const dataPath = kvVersion === 2 ? `${mount}/data/${path}` : `${mount}/${path}`;

@@ -1,6 +1,11 @@
-import { diffConfig } from '../../integrations/concourse/pipeline-config-diff.js';
+import {
+  changedLines,
+  describeCreation,
+  diffConfig,
+} from '../../integrations/concourse/pipeline-config-diff.js';
 import { buildTubularPipeline } from '../../integrations/concourse/tubular-pipeline.js';
 import type { SetupStep } from './setup-step.js';
+import { pipelineLink } from './target-links.js';
 
 /**
  * Sets the tubular pipeline like `fly set-pipeline`: read the current config and its version,
@@ -12,24 +17,31 @@ export const concourseSetStep: SetupStep = {
   phase: 'concourse',
   async apply({ target }, services) {
     const concourse = services.concourse(target);
+    const { pipeline } = target.concourse;
+    const desired = buildTubularPipeline();
+    const current = await concourse.getPipelineConfig(pipeline);
+    const diff = diffConfig(current?.config, desired);
+    const where = pipelineLink(target);
+    if (current && !diff.changed)
+      return { summary: [where, ' already matches the generated definition.'], changed: false };
+    const result = await concourse.setPipeline(pipeline, desired, current?.version);
+    const warnings = result.warnings.length > 0 ? ` Concourse warned: ${result.warnings.join('; ')}` : '';
+    return {
+      summary: [`${result.created ? 'Created' : 'Updated'} `, where, `.${warnings}`],
+      details: result.created ? describeCreation(desired, diff.text) : changedLines(diff.text),
+      changed: true,
+    };
+  },
+  /**
+   * An update shows the lines that change; a creation only its size, since every line of it is
+   * new and it is the generated pipeline the README describes.
+   */
+  async preview({ target }, services) {
+    const concourse = services.concourse(target);
     const { pipeline, team } = target.concourse;
     const desired = buildTubularPipeline();
     const current = await concourse.getPipelineConfig(pipeline);
     const diff = diffConfig(current?.config, desired);
-    if (current && !diff.changed)
-      return { summary: `\`${team}/${pipeline}\` already matches the generated definition.` };
-    const result = await concourse.setPipeline(pipeline, desired, current?.version);
-    const warnings = result.warnings.length > 0 ? ` Concourse warned: ${result.warnings.join('; ')}` : '';
-    return {
-      summary: `${result.created ? 'Created' : 'Updated'} \`${team}/${pipeline}\`.${warnings}`,
-      details: diff.text,
-    };
-  },
-  async preview({ target }, services) {
-    const concourse = services.concourse(target);
-    const { pipeline, team } = target.concourse;
-    const current = await concourse.getPipelineConfig(pipeline);
-    const diff = diffConfig(current?.config, buildTubularPipeline());
     if (current && !diff.changed)
       return { changes: false, summary: `\`${team}/${pipeline}\` is up to date.` };
     return {
@@ -37,7 +49,7 @@ export const concourseSetStep: SetupStep = {
       summary: current
         ? `Would update \`${team}/${pipeline}\`.`
         : `Would create \`${team}/${pipeline}\` (paused).`,
-      details: diff.text,
+      details: current ? changedLines(diff.text) : describeCreation(desired, diff.text),
     };
   },
 };

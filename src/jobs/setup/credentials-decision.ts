@@ -11,7 +11,7 @@ import type { EdxWorkerInspection, SetupServices } from './setup-services.js';
 export type CredentialsDecision = { lms: EdxWorkerInspection } & (
   | { kind: 'reuse'; credentials: OAuthClientCredentials }
   /** `clientId` absent: there is no application yet, and a new id is generated when applied. */
-  | { kind: 'replace'; clientId?: string; reason: string }
+  | { kind: 'replace'; clientId?: string; reason: string; previous?: { id: string; host: string } }
 );
 
 export async function decideCredentials(
@@ -30,7 +30,14 @@ export async function decideCredentials(
     : stored.host !== target.lmsUrl
       ? `Vault's are for ${stored.host}`
       : "Vault's client id is not the application's";
-  return { kind: 'replace', ...(appId ? { clientId: appId } : {}), reason, lms };
+  const previous = stored ? { id: stored.id, host: stored.host } : undefined;
+  return {
+    kind: 'replace',
+    ...(appId ? { clientId: appId } : {}),
+    ...(previous ? { previous } : {}),
+    reason,
+    lms,
+  };
 }
 
 /** New credentials for a replacement: generated here, the secret protected at once. */
@@ -47,6 +54,26 @@ export function newCredentials(
 /** How a replacement's client id is named in previews, which must not depend on chance. */
 export function clientIdWording(clientId: string | undefined): string {
   return clientId ? `client id \`${clientId}\`` : 'a new client id';
+}
+
+/**
+ * The fields of Vault's `tubular_oauth_client` a replacement changes, one a line, for approvers:
+ * ids and hosts are shown, the secret only as "new" (its value is never shown anywhere).
+ */
+export function vaultFieldChanges(
+  target: Target,
+  decision: Extract<CredentialsDecision, { kind: 'replace' }>,
+): string {
+  const { previous, clientId } = decision;
+  const id = clientId ?? 'a new id, generated';
+  const lines = [
+    previous?.id === clientId ? `id: ${id} (unchanged)` : `id: ${previous?.id ?? '(none)'} → ${id}`,
+    previous ? 'secret: replaced by a new one (value not shown)' : 'secret: a new one (value not shown)',
+    previous?.host === target.lmsUrl
+      ? `host: ${target.lmsUrl} (unchanged)`
+      : `host: ${previous?.host ?? '(none)'} → ${target.lmsUrl}`,
+  ];
+  return lines.join('\n');
 }
 
 /** What Vault holds for the pair, once a credentials step has run. */

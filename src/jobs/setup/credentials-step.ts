@@ -1,5 +1,12 @@
-import { clientIdWording, decideCredentials, newCredentials } from './credentials-decision.js';
+import { secretPath } from '../../integrations/vault/credential-store.js';
+import {
+  clientIdWording,
+  decideCredentials,
+  newCredentials,
+  vaultFieldChanges,
+} from './credentials-decision.js';
 import type { SetupStep } from './setup-step.js';
+import { vaultLink } from './target-links.js';
 
 /**
  * The pipeline's OAuth credentials, recorded in Vault before the LMS is touched: Vault is their
@@ -16,6 +23,7 @@ export const credentialsStep: SetupStep = {
       services.memory.credentials = decision.credentials;
       return {
         summary: `Vault holds the credentials of client id \`${decision.credentials.id}\` for ${target.lmsUrl}; they are kept.`,
+        changed: false,
       };
     }
     const credentials = newCredentials(target, decision.clientId, services);
@@ -24,7 +32,13 @@ export const credentialsStep: SetupStep = {
     if (result.version !== undefined) await context.saveCheckpoint({ vaultVersion: result.version });
     const version = result.version === undefined ? '' : ` (version ${result.version})`;
     return {
-      summary: `Generated a new secret for client id \`${credentials.id}\` (${decision.reason}) and wrote id, secret and host to \`${result.path}\`${version}.`,
+      summary: [
+        `Generated a new secret for client id \`${credentials.id}\` (${decision.reason}) and wrote id, secret and host to `,
+        vaultLink(target, secretPath(target)),
+        `${version}.`,
+      ],
+      details: vaultFieldChanges(target, { ...decision, clientId: credentials.id }),
+      changed: true,
     };
   },
   async preview({ target }, services) {
@@ -38,6 +52,7 @@ export const credentialsStep: SetupStep = {
     return {
       changes: true,
       summary: `Would replace the credentials (${decision.reason}): a new secret for ${clientIdWording(decision.clientId)}, written to Vault with check-and-set.`,
+      details: vaultFieldChanges(target, decision),
     };
   },
 };

@@ -23,11 +23,13 @@ export const dotApplicationStep: SetupStep = {
     if (lms.application.clientId === credentials.id && (await acceptedByLms(credentials, services))) {
       return {
         summary: `Already in place: application ${name} (client id \`${credentials.id}\`) accepts them.`,
+        changed: false,
       };
     }
     const { created } = await edx.convergeDotApplication(credentials, lms);
     return {
       summary: `${created ? 'Created' : 'Updated'} application ${name} with client id \`${credentials.id}\` and the secret from Vault.`,
+      changed: true,
     };
   },
   async preview({ target }, services) {

@@ -1,18 +1,13 @@
-import type { Target } from '../../config/catalog.js';
 import { BotError } from '../../errors.js';
 import type { StepContext } from '../step-definition.js';
 import { maxBuildAgeMs } from '../watch/build-schedule.js';
 import type { ConcourseOperations } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
+import { buildLink } from './target-links.js';
 
 const FINISHED_OK = 'succeeded';
 /** A build someone else started is followed rather than doubled. */
 const RUNNING = ['pending', 'started'];
-
-function buildUrl(target: Target, buildName: string): string {
-  const { url, team, pipeline, job } = target.concourse;
-  return `${url}/teams/${team}/pipelines/${pipeline}/jobs/${job}/builds/${buildName}`;
-}
 
 /**
  * A success older than the pipeline's schedule allows means its timer stopped firing: such a
@@ -38,23 +33,25 @@ export const firstBuildStep: SetupStep = {
     const { pipeline, job } = target.concourse;
     const build = await triggerOnce(context, concourse);
     if (build === 'already-succeeded')
-      return { summary: `The latest build of \`${pipeline}/${job}\` succeeded; nothing to trigger.` };
-    await context.progress(`Build <${buildUrl(target, build.name)}|#${build.name}> ${build.status}…`);
+      return {
+        summary: `The latest build of \`${pipeline}/${job}\` succeeded; nothing to trigger.`,
+        changed: false,
+      };
+    await context.progress(['Build ', buildLink(target, build.name), ` ${build.status}…`]);
     const finished = await concourse.waitForBuild(build.id, {
       ...services.buildTiming,
       onStatus: (current) => {
-        void context.progress(
-          `Build <${buildUrl(target, current.name)}|#${current.name}> ${current.status}…`,
-        );
+        void context.progress(['Build ', buildLink(target, current.name), ` ${current.status}…`]);
       },
       cancelled: context.cancelRequested,
     });
-    const link = `<${buildUrl(target, finished.name)}|#${finished.name}>`;
+    const link = buildLink(target, finished.name);
     if (finished.status === FINISHED_OK)
-      return { summary: `Build ${link} of \`${pipeline}/${job}\` succeeded.` };
+      return { summary: ['Build ', link, ` of \`${pipeline}/${job}\` succeeded.`], changed: true };
     throw new BotError({
       code: 'concourse_build_failed',
-      userMessage: `Build ${link} of \`${pipeline}/${job}\` ended ${finished.status}; its log in Concourse says why.`,
+      userMessage: `Build #${finished.name} of \`${pipeline}/${job}\` ended ${finished.status}; its log in Concourse says why.`,
+      links: [link],
       detail: `build ${finished.id} status ${finished.status}`,
     });
   },

@@ -15,7 +15,7 @@ export const lmsStatesStep: SetupStep = {
     const summary = result.changed
       ? `Synchronised ${result.states.length} states (added: ${listed(result.added)}; removed: ${listed(result.removed)}).`
       : `All ${target.retirementStates.length} states already in place.`;
-    return { summary, details: result.states.join(' → ') };
+    return { summary, details: result.states.join(' → '), changed: result.changed };
   },
   async preview(_context, services) {
     const edx = await services.edxWorker();
@@ -24,6 +24,7 @@ export const lmsStatesStep: SetupStep = {
     return {
       changes: true,
       summary: `Would add states: ${listed(result.added)}; would remove: ${listed(result.removed)}.`,
+      details: [...result.added.map((s) => `+ ${s}`), ...result.removed.map((s) => `- ${s}`)].join('\n'),
     };
   },
 };

@@ -39,6 +39,10 @@ async function check(target: Target, services: SetupServices): Promise<string> {
     userMessage: failures.map((f) => `${f.name}: ${f.error.userMessage}`).join(' '),
     detail: failures.map((f) => `${f.name}: ${f.error.detail ?? f.error.code}`).join('; '),
     retryable: failures.every((f) => f.error.retryable),
+    // Retry helps as soon as one problem is of the kind that goes away (a host back up).
+    ...(failures.every((f) => f.error.remedy)
+      ? { remedy: failures.map((f) => f.error.remedy).join(' ') }
+      : {}),
   });
 }
 
@@ -52,5 +56,6 @@ function assertPipelineStatesConfigured(target: Target): void {
   throw new BotError({
     code: 'retirement_states_incomplete',
     userMessage: `${target.app} ${target.env} is configured without the retirement states the tubular pipeline uses (missing: ${missing.join(', ')}); add them to RETIREMENT_STATES in the LMS settings and the catalog first.`,
+    remedy: `Add ${missing.join(', ')} to the LMS's RETIREMENT_STATES and to the catalog's retirementStates for ${target.app} ${target.env}, restart the bot, then run a new setup.`,
   });
 }

@@ -27,7 +27,7 @@ export const rotateSecretStep: SetupStep = {
       digest(stored.secret) === checkpoint.rotatedDigest
     ) {
       services.memory.credentials = stored;
-      return { summary: `The new secret of client id \`${stored.id}\` is already in Vault.` };
+      return { summary: `The new secret of client id \`${stored.id}\` is already in Vault.`, changed: true };
     }
     const lms = await (await services.edxWorker()).inspect();
     const clientId = lms.application.clientId ?? stored?.id;
@@ -35,6 +35,7 @@ export const rotateSecretStep: SetupStep = {
       throw new BotError({
         code: 'nothing_to_rotate',
         userMessage: `${target.app} ${target.env} has no OAuth application and Vault holds no credentials: there is no secret to rotate. Run setup first.`,
+        remedy: `Run \`/retirement setup ${target.app} ${target.env}\` first; it creates the application and its credentials.`,
       });
     }
     const credentials = newCredentials(target, clientId, services);
@@ -44,6 +45,7 @@ export const rotateSecretStep: SetupStep = {
     const version = result.version === undefined ? '' : ` as version ${result.version}`;
     return {
       summary: `Wrote a new secret for client id \`${clientId}\` to \`${result.path}\`${version}; the LMS application gets it next.`,
+      changed: true,
     };
   },
   async preview({ target }, services) {

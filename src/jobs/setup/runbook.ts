@@ -8,7 +8,7 @@ import { lmsStatesStep } from './lms-states-step.js';
 import { preflightStep } from './preflight-step.js';
 import { rotateSecretStep } from './rotate-secret-step.js';
 import type { SetupServices } from './setup-services.js';
-import type { SetupStep } from './setup-step.js';
+import type { SetupStep, StepPreview } from './setup-step.js';
 import { unpauseStep } from './unpause-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
 import { workerUserStep } from './worker-user-step.js';
@@ -53,10 +53,17 @@ export function setupPlan(kind: RunKind, services: SetupServices): RunPlan {
       const changing = previews.filter((p) => p.preview.changes);
       return {
         changes: changing.length > 0,
-        summary: previews.map((p) => `• ${p.step.title}: ${p.preview.summary}`).join('\n'),
+        summary: previews.map(({ step, preview }) => describePreview(step.title, preview)).join('\n'),
       };
     },
   };
+}
+
+/** One step of a phase's preview: its summary, then the detail of what it would change, indented. */
+function describePreview(title: string, preview: StepPreview): string {
+  const head = `• ${title}: ${preview.summary}`;
+  if (!preview.changes || !preview.details) return head;
+  return [head, ...preview.details.split('\n').map((line) => `    ${line}`)].join('\n');
 }
 
 function applying(step: SetupStep, services: SetupServices): StepDefinition {
@@ -74,7 +81,7 @@ function previewing(step: SetupStep, services: SetupServices): StepDefinition {
     title: step.title,
     async run(context) {
       const preview = await step.preview(context, services);
-      return { summary: preview.summary, details: preview.details };
+      return { summary: preview.summary, details: preview.details, changed: preview.changes };
     },
   };
 }

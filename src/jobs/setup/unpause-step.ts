@@ -9,9 +9,9 @@ export const unpauseStep: SetupStep = {
     const concourse = services.concourse(target);
     const { pipeline } = target.concourse;
     const state = await concourse.getPipeline(pipeline);
-    if (state && !state.paused) return { summary: `\`${pipeline}\` is already running.` };
+    if (state && !state.paused) return { summary: `\`${pipeline}\` is already running.`, changed: false };
     await concourse.unpause(pipeline);
-    return { summary: `Unpaused \`${pipeline}\`.` };
+    return { summary: `Unpaused \`${pipeline}\`.`, changed: true };
   },
   async preview({ target }, services) {
     const state = await services.concourse(target).getPipeline(target.concourse.pipeline);

@@ -1,5 +1,6 @@
 import { BotError } from '../../errors.js';
 import type { SetupStep } from './setup-step.js';
+import { lmsLink } from './target-links.js';
 
 /**
  * Asks the LMS for a token with exactly what Vault holds, as tubular will: success proves the
@@ -17,7 +18,9 @@ export const verifyCredentialsStep: SetupStep = {
       });
     }
     await services.verifyCredentials(stored);
-    return { summary: `The LMS at ${stored.host} issued a token to client id \`${stored.id}\` from Vault.` };
+    return {
+      summary: ['The LMS at ', lmsLink(target), ` issued a token to client id \`${stored.id}\` from Vault.`],
+    };
   },
   async preview({ target }) {
     return { changes: false, summary: `Would request a client-credentials token from ${target.lmsUrl}.` };

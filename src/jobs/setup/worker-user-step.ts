@@ -9,11 +9,11 @@ export const workerUserStep: SetupStep = {
     const edx = await services.edxWorker();
     const result = await edx.ensureWorkerUser();
     const name = `\`${target.workerUsername}\``;
-    if (result.created) return { summary: `Created ${name} as staff and superuser.` };
+    if (result.created) return { summary: `Created ${name} as staff and superuser.`, changed: true };
     if (result.changedFlags.length > 0) {
-      return { summary: `${name} existed; set ${result.changedFlags.join(' and ')}.` };
+      return { summary: `${name} existed; set ${result.changedFlags.join(' and ')}.`, changed: true };
     }
-    return { summary: `${name} already in place (staff, superuser).` };
+    return { summary: `${name} already in place (staff, superuser).`, changed: false };
   },
   async preview({ target }, services) {
     const user = (services.memory.inspection ?? (await (await services.edxWorker()).inspect())).user;

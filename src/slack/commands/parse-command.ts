@@ -12,6 +12,7 @@ export type ParsedCommand =
   | { kind: 'status'; target?: Target }
   | { kind: 'history'; target?: Target }
   | { kind: 'cancel'; runId: string }
+  | { kind: 'audit'; runId: string }
   | { kind: 'invalid'; message: string };
 
 export const SUBCOMMANDS = [
@@ -21,11 +22,15 @@ export const SUBCOMMANDS = [
   'check',
   'status',
   'cancel',
+  'audit',
   'history',
   'list',
   'help',
 ] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** Argument placeholders, escaped: a raw `<app>` is a control sequence to Slack, not text. */
+const ARG = { app: '&lt;app&gt;', env: '&lt;env&gt;', runId: '&lt;run-id&gt;' } as const;
 
 /** Slack allows ~4 000 characters of command text; nothing valid comes close to this. */
 const MAX_TEXT_LENGTH = 200;
@@ -54,7 +59,9 @@ export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
     case 'history':
       return withOptionalTarget(subcommand, args, catalog);
     case 'cancel':
-      return parseCancel(args);
+      return parseRunId('cancel', args);
+    case 'audit':
+      return parseRunId('audit', args);
   }
 }
 
@@ -67,7 +74,7 @@ function withRequiredTarget(
   args: string[],
   catalog: Catalog,
 ): ParsedCommand {
-  const usage = `/retirement ${kind} <app> <env>`;
+  const usage = `/retirement ${kind} ${ARG.app} ${ARG.env}`;
   if (args.length < 2) return invalid(`Usage: \`${usage}\`. ${validPairs(catalog)}`);
   if (args.length > 2) return tooMany(kind, usage);
   const target = catalog.resolve(args[0] as string, args[1] as string, quoteInput);
@@ -75,7 +82,7 @@ function withRequiredTarget(
 }
 
 function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog: Catalog): ParsedCommand {
-  const usage = `/retirement ${kind} [<app> <env>]`;
+  const usage = `/retirement ${kind} [${ARG.app} ${ARG.env}]`;
   if (args.length === 0) return { kind };
   if (args.length === 1) return invalid(`Give both an app and an environment, or neither: \`${usage}\`.`);
   if (args.length > 2) return tooMany(kind, usage);
@@ -83,15 +90,15 @@ function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog:
   return 'message' in target ? invalid(target.message) : { kind, target };
 }
 
-function parseCancel(args: string[]): ParsedCommand {
-  const usage = '/retirement cancel <run-id>';
+function parseRunId(kind: 'cancel' | 'audit', args: string[]): ParsedCommand {
+  const usage = `/retirement ${kind} ${ARG.runId}`;
   if (args.length === 0) return invalid(`Usage: \`${usage}\` (the run id is on the run's status card).`);
-  if (args.length > 1) return tooMany('cancel', usage);
+  if (args.length > 1) return tooMany(kind, usage);
   const runId = (args[0] as string).toLowerCase();
   if (!RUN_ID_PATTERN.test(runId)) {
     return invalid(`${quoteInput(args[0] as string)} is not a run id; run ids look like \`r0a1b2c3d4e\`.`);
   }
-  return { kind: 'cancel', runId };
+  return { kind, runId };
 }
 
 function validPairs(catalog: Catalog): string {

@@ -21,6 +21,7 @@ export interface RunSubcommands {
   status: SubcommandHandler<'status'>;
   history: SubcommandHandler<'history'>;
   cancel: SubcommandHandler<'cancel'>;
+  audit: SubcommandHandler<'audit'>;
 }
 
 export interface CommandDeps {
@@ -80,5 +81,7 @@ async function dispatch(parsed: ParsedCommand, context: SlashContext, deps: Comm
       return deps.handlers.history(parsed, context);
     case 'cancel':
       return deps.handlers.cancel(parsed, context);
+    case 'audit':
+      return deps.handlers.audit(parsed, context);
   }
 }

@@ -1,8 +1,10 @@
 import type { Catalog } from '../../config/catalog.js';
+import type { AuditLog } from '../../jobs/audit-log.js';
 import { type PairStatusDeps, readAllPairStatuses, readPairStatus } from '../../jobs/pair-status.js';
 import type { RunService } from '../../jobs/run-service.js';
 import type { RunStore } from '../../jobs/run-store.js';
 import type { WatchControls } from '../alerts/watch-controls.js';
+import { auditMessage } from './audit-message.js';
 import { historyMessage } from './history-message.js';
 import type { RunSubcommands } from './register-slash-command.js';
 import { requestRun } from './request-run.js';
@@ -14,6 +16,7 @@ export interface RunSubcommandDeps {
   store: RunStore;
   status: PairStatusDeps;
   watch: Pick<WatchControls, 'requestCheck'>;
+  audit: AuditLog;
 }
 
 /** The subcommands that act on runs or read remote state. */
@@ -27,6 +30,7 @@ export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
       await deps.watch.requestCheck(command.target, context.channelId, context.userId);
       await context.ack(`Checking ${app} ${env} now (read-only); the result will be posted in this channel.`);
     },
+    audit: async (command, context) => context.ack(await auditMessage(command.runId, deps.audit)),
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
     cancel: async (command, context) => {
       // Cancelling may look up approver groups and edit the run's messages: acknowledge first.

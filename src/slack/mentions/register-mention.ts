@@ -18,9 +18,11 @@ export function registerMention(app: App, deps: MentionDeps): void {
     const text =
       request.kind === 'help'
         ? 'Ask me `status` (optionally with an app and environment, e.g. `status of mitxonline production`), or use `/retirement help`.'
-        : request.target
-          ? pairStatusMessage(await readPairStatus(request.target, deps.status))
-          : allPairsStatusMessage(await readAllPairStatuses(deps.catalog.all(), deps.status));
+        : request.kind === 'invalid'
+          ? request.message
+          : request.target
+            ? pairStatusMessage(await readPairStatus(request.target, deps.status))
+            : allPairsStatusMessage(await readAllPairStatuses(deps.catalog.all(), deps.status));
     await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, text });
   });
 }

@@ -1,6 +1,7 @@
 import type { ApprovalRecord, RunRecord } from '../../jobs/run-record.js';
 import { ACTION_APPROVE, ACTION_REJECT } from '../actions/action-ids.js';
 import { approvalButtonValue } from '../actions/button-value.js';
+import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from '../slack-date.js';
 import { codeBlock, type KnownBlock, type RenderedMessage } from './block-text.js';
 import { PHASE_LABEL } from './run-labels.js';
@@ -9,7 +10,7 @@ export function renderApproval(run: RunRecord, approval: ApprovalRecord, approve
   const heading = `*Approval needed for ${run.app} ${run.env}: ${PHASE_LABEL[approval.phase]}*`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: heading } },
-    { type: 'section', text: { type: 'mrkdwn', text: codeBlock(approval.changes) } },
+    ...changeBlocks(approval.changes),
   ];
   if (approval.status === 'pending') {
     blocks.push(
@@ -28,6 +29,39 @@ export function renderApproval(run: RunRecord, approval: ApprovalRecord, approve
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: decisionLine(approval) }] });
   }
   return { text: `Approval for ${run.app} ${run.env} (${approval.phase}): ${approval.status}`, blocks };
+}
+
+/**
+ * A phase's preview is one line per step (`• title: summary`), each followed by the detail of what
+ * it changes indented (diff lines, Vault fields, states): the lines read as text, the details
+ * verbatim in a code block, so a diff keeps its columns and nothing in it is taken for formatting.
+ */
+function changeBlocks(changes: string): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let detail: string[] = [];
+  const flush = () => {
+    if (detail.length > 0) blocks.push(section(codeBlock(detail.join('\n'))));
+    detail = [];
+  };
+  for (const line of changes.split('\n')) {
+    if (line.startsWith(DETAIL_INDENT)) {
+      detail.push(line.slice(DETAIL_INDENT.length));
+      continue;
+    }
+    flush();
+    blocks.push(section(escapeMrkdwn(line)));
+  }
+  flush();
+  // Slack allows 50 blocks a message; a preview of unusual shape is shown whole, verbatim.
+  return blocks.length <= MAX_CHANGE_BLOCKS ? blocks : [section(codeBlock(changes))];
+}
+
+const MAX_CHANGE_BLOCKS = 20;
+
+const DETAIL_INDENT = '    ';
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
 function approvalButtons(run: RunRecord, approval: ApprovalRecord): KnownBlock {

@@ -11,11 +11,24 @@ export interface RenderedMessage {
 /** Block Kit's section text limit is 3 000 characters; details beyond that are cut. */
 export const SECTION_LIMIT = 2_900;
 
+/**
+ * Text shown verbatim in a code block. Longer than a section holds, it is cut on a line boundary
+ * and says how many lines were left out, so no line (no diff line, no token) is cut in half.
+ */
 export function codeBlock(text: string): string {
-  const safe = escapeMrkdwn(text.replaceAll('```', "'''"));
-  const room = SECTION_LIMIT - 8;
-  const body = safe.length > room ? `${cutText(safe, room - 12)}\n(truncated)` : safe;
-  return `\`\`\`${body}\`\`\``;
+  const lines = escapeMrkdwn(text.replaceAll('```', "'''")).split('\n');
+  const room = SECTION_LIMIT - 40;
+  const kept: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    if (used + line.length + 1 > room) break;
+    kept.push(line);
+    used += line.length + 1;
+  }
+  if (kept.length === 0) kept.push(cutText(lines[0] ?? '', room));
+  const left = lines.length - kept.length;
+  const more = left > 0 ? `\n… ${left} more line${left === 1 ? '' : 's'} not shown` : '';
+  return `\`\`\`${kept.join('\n')}${more}\`\`\``;
 }
 
 /** Slack's per-field limits (Block Kit reference), enforced with `invalid_blocks` on excess. */

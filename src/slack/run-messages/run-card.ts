@@ -1,20 +1,24 @@
-import { changesThings, isFinal, type RunRecord } from '../../jobs/run-record.js';
+import { isFinal, type RunRecord } from '../../jobs/run-record.js';
 import { ACTION_CANCEL, ACTION_RETRY } from '../actions/action-ids.js';
 import { runButtonValue } from '../actions/button-value.js';
-import { escapeMrkdwn } from '../mrkdwn.js';
 import { slackDate } from '../slack-date.js';
 import type { KnownBlock, RenderedMessage } from './block-text.js';
 import { runTitle, STATUS_LABEL, stepTitle } from './run-labels.js';
+import {
+  cancelledLines,
+  changedAndInPlace,
+  failureLines,
+  linksLine,
+  planCount,
+  retryHelps,
+  runElapsed,
+} from './run-outcome.js';
 
 export function renderCard(run: RunRecord): RenderedMessage {
-  const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
-  const current = run.steps.find((s) => s.status === 'running' || s.status === 'failed');
-  const progress = run.steps.length > 0 ? ` · ${done}/${run.steps.length} steps` : '';
-  const where = current && !isFinal(run.status) ? ` · ${current.title}` : '';
-  const lines = [`*${runTitle(run)}*`, `${STATUS_LABEL[run.status]}${progress}${where}`];
-  if (run.error)
-    lines.push(`Failed at *${stepTitle(run, run.error.step)}*: ${escapeMrkdwn(run.error.message)}`);
-  if (run.cancelRequestedBy && !isFinal(run.status))
+  const lines = [`*${runTitle(run)}*`, statusLine(run)];
+  lines.push(...failureLines(run, run.error ? stepTitle(run, run.error.step) : ''));
+  if (run.status === 'cancelled') lines.push(...cancelledLines(run));
+  else if (run.cancelRequestedBy && !isFinal(run.status))
     lines.push(`Cancel requested by <@${run.cancelRequestedBy}>.`);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
@@ -30,11 +34,27 @@ export function renderCard(run: RunRecord): RenderedMessage {
   ];
   const actions = cardActions(run);
   if (actions) blocks.push(actions);
-  return { text: `${runTitle(run)}: ${STATUS_LABEL[run.status]}`, blocks };
+  return { text: `${runTitle(run)}: ${statusText(run)}`, blocks };
+}
+
+/** A finished plan reads as a plan; other runs say their status, progress and time taken. */
+function statusLine(run: RunRecord): string {
+  const elapsed = runElapsed(run);
+  const took = elapsed ? ` · took ${elapsed}` : '';
+  if (run.kind === 'plan' && run.status === 'succeeded') return `:clipboard: ${planCount(run)}${took}`;
+  const done = run.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
+  const current = run.steps.find((s) => s.status === 'running' || s.status === 'failed');
+  const progress = run.steps.length > 0 ? ` · ${done}/${run.steps.length} steps` : '';
+  const where = current && !isFinal(run.status) ? ` · ${current.title}` : '';
+  return `${STATUS_LABEL[run.status]}${progress}${where}${took}`;
+}
+
+function statusText(run: RunRecord): string {
+  return run.kind === 'plan' && run.status === 'succeeded' ? planCount(run) : STATUS_LABEL[run.status];
 }
 
 function cardActions(run: RunRecord): KnownBlock | undefined {
-  if (run.status === 'failed' && changesThings(run.kind)) return retryActions(run);
+  if (retryHelps(run)) return retryActions(run);
   if (isFinal(run.status) || run.cancelRequestedBy) return undefined;
   return {
     type: 'actions',
@@ -81,13 +101,32 @@ export function renderFinal(run: RunRecord): RenderedMessage {
     const text = `:repeat: Retried: attempt ${run.attempt} is in progress; this message shows its result when it ends.`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
-  const lines = [`${STATUS_LABEL[run.status]}: ${runTitle(run)}`];
-  if (run.error)
-    lines.push(`Failed at *${stepTitle(run, run.error.step)}*: ${escapeMrkdwn(run.error.message)}`);
-  if (run.status === 'succeeded' && run.kind === 'setup') lines.push('Everything is in place.');
-  if (run.status === 'cancelled' && run.cancelRequestedBy)
-    lines.push(`Cancelled by <@${run.cancelRequestedBy}>.`);
+  const elapsed = runElapsed(run);
+  const head =
+    run.kind === 'plan' && run.status === 'succeeded'
+      ? `:clipboard: ${planCount(run)}: ${runTitle(run)}`
+      : `${STATUS_LABEL[run.status]}: ${runTitle(run)}`;
+  const lines = [`${head}${elapsed ? ` · took ${elapsed}` : ''}`];
+  lines.push(...failureLines(run, run.error ? stepTitle(run, run.error.step) : ''));
+  if (run.status === 'cancelled') lines.push(...cancelledLines(run));
+  else lines.push(...changeLines(run));
+  const links = linksLine(run);
+  if (links) lines.push(links);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
-  if (run.status === 'failed' && changesThings(run.kind)) blocks.push(retryActions(run));
-  return { text: lines[0] as string, blocks };
+  if (retryHelps(run)) blocks.push(retryActions(run));
+  // The notification text stays short: the time taken is in the message itself.
+  return { text: head, blocks };
+}
+
+/** What the run changed and what it found already in place (for a plan: would change). */
+function changeLines(run: RunRecord): string[] {
+  const { changed, inPlace } = changedAndInPlace(run);
+  const changedLabel = run.kind === 'plan' ? 'Would change' : 'Changed';
+  return [
+    ...(changed.length > 0 ? [`*${changedLabel}:* ${changed.join('; ')}`] : []),
+    ...(inPlace.length > 0 ? [`*Already in place:* ${inPlace.join('; ')}`] : []),
+    ...(run.status === 'succeeded' && run.kind === 'setup' && changed.length === 0
+      ? ['Everything was already in place; nothing was changed.']
+      : []),
+  ];
 }

@@ -19,6 +19,12 @@ export const STEP_ICON: Record<StepRecord['status'], string> = {
   skipped: ':fast_forward:',
 };
 
+/** A plan changes nothing: its steps either would change something or are already in place. */
+export const PLAN_STEP_ICON = {
+  wouldChange: ':pencil2:',
+  inPlace: ':heavy_check_mark:',
+} as const;
+
 export const PHASE_LABEL: Record<ApprovalRecord['phase'], string> = {
   lms: 'LMS changes (retirement states, worker user)',
   credentials: 'Credentials (Vault tubular_oauth_client, then the LMS OAuth application)',

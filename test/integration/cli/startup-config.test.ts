@@ -51,6 +51,13 @@ describe('start-up configuration checks', () => {
     }
   });
 
+  it('refuses to start without Slack in production rather than becoming the sandbox', async () => {
+    const result = await start({ NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('SLACK_BOT_TOKEN: is required with NODE_ENV=production');
+    expect(result.stdout).not.toContain('sandbox');
+  });
+
   it('names a missing catalog file', async () => {
     const result = await start({
       RETIREMENT_BOT_CONFIG: '/nonexistent/environments.yml',

@@ -6,6 +6,7 @@ import { buildTubularPipeline } from '../../../src/integrations/concourse/tubula
 import { concourseSetStep } from '../../../src/jobs/setup/concourse-set-step.js';
 import type { SetupServices } from '../../../src/jobs/setup/setup-services.js';
 import type { StepContext } from '../../../src/jobs/step-definition.js';
+import { summaryText } from '../../../src/jobs/step-summary.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { SecretRedactor } from '../../../src/logging/secret-redactor.js';
 import { testCatalog } from '../../support/test-catalog.js';
@@ -43,13 +44,14 @@ afterEach(async () => {
 });
 
 const context = { target } as StepContext;
+const pipelineUrl = `${target.concourse.url}/teams/${team}/pipelines/${pipeline}`;
 const saves = () => atc.traffic.filter((t) => t.method === 'PUT' && t.path.endsWith('/config')).length;
 
 describe('the concourse-set step against what the ATC gives back', () => {
   it('sets the pipeline once, then finds the rewritten config unchanged and saves nothing', async () => {
-    expect((await concourseSetStep.apply(context, services)).summary).toBe(
-      `Created \`${team}/${pipeline}\`.`,
-    );
+    const created = await concourseSetStep.apply(context, services);
+    expect(summaryText(created.summary)).toBe(`Created ${team}/${pipeline} (${pipelineUrl}).`);
+    expect(created).toMatchObject({ changed: true, details: '1 jobs, 2 resources (107 lines of YAML).' });
     const stored = (await concourse.getPipelineConfig(pipeline))?.config as {
       resources: { name: string; check_every?: string }[];
     };
@@ -60,7 +62,13 @@ describe('the concourse-set step against what the ATC gives back', () => {
     expect(JSON.stringify(stored)).toContain('"image_resource":{"name":"","type":"registry-image"');
 
     const again = await concourseSetStep.apply(context, services);
-    expect(again).toEqual({ summary: `\`${team}/${pipeline}\` already matches the generated definition.` });
+    expect(again).toEqual({
+      summary: [
+        { url: pipelineUrl, label: `${team}/${pipeline}` },
+        ' already matches the generated definition.',
+      ],
+      changed: false,
+    });
     expect(await concourseSetStep.preview(context, services)).toEqual({
       changes: false,
       summary: `\`${team}/${pipeline}\` is up to date.`,
@@ -84,11 +92,15 @@ describe('the concourse-set step against what the ATC gives back', () => {
     expect(preview.details).toMatch(/^-\s+TUBULAR_LMS_HOST: https:\/\/elsewhere$/m);
     expect(preview.details).toMatch(/^\+\s+TUBULAR_LMS_HOST: \(\(tubular_oauth_client\.host\)\)$/m);
     expect(preview.details?.match(/^[-+] /gm)).toHaveLength(4);
+    // Only the changed lines (and their hunk headers) reach the approver, not the context around them.
+    expect(preview.details?.split('\n').every((line) => /^[-+@]/.test(line))).toBe(true);
 
     const applied = await concourseSetStep.apply(context, services);
-    expect(applied.summary).toBe(`Updated \`${team}/${pipeline}\`.`);
+    expect(summaryText(applied.summary)).toBe(`Updated ${team}/${pipeline} (${pipelineUrl}).`);
     expect(applied.details).toBe(preview.details);
-    expect((await concourseSetStep.apply(context, services)).summary).toContain('already matches');
+    expect(summaryText((await concourseSetStep.apply(context, services)).summary)).toContain(
+      'already matches',
+    );
     expect(saves()).toBe(3);
   });
 });

@@ -15,11 +15,11 @@ describe('/retirement check', () => {
     expect(parseCommand('check mitxonline', catalog)).toEqual({
       kind: 'invalid',
       message:
-        'Usage: `/retirement check <app> <env>`. Apps: mitxonline, xpro. Environments: qa, production.',
+        'Usage: `/retirement check &lt;app&gt; &lt;env&gt;`. Apps: mitxonline, xpro. Environments: qa, production.',
     });
     expect(parseCommand('check mitxonline qa now', catalog)).toEqual({
       kind: 'invalid',
-      message: 'Too many arguments for check. Usage: `/retirement check <app> <env>`.',
+      message: 'Too many arguments for check. Usage: `/retirement check &lt;app&gt; &lt;env&gt;`.',
     });
     expect(parseCommand('check mitxonline prod', catalog)).toEqual({
       kind: 'invalid',

@@ -28,14 +28,14 @@ describe('parseCommand', () => {
   it.each([
     [
       'setup mitxonline',
-      'Usage: `/retirement setup <app> <env>`. Apps: mitxonline, mitx, mitx-staging, xpro. Environments: ci, qa, production.',
+      'Usage: `/retirement setup &lt;app&gt; &lt;env&gt;`. Apps: mitxonline, mitx, mitx-staging, xpro. Environments: ci, qa, production.',
     ],
     [
       'setup mitxonline staging',
       'Unknown environment `staging` for mitxonline. Valid environments: ci, qa, production.',
     ],
     ['list all', 'Too many arguments for list. Usage: `/retirement list`.'],
-    ['cancel', 'Usage: `/retirement cancel <run-id>`'],
+    ['cancel', 'Usage: `/retirement cancel &lt;run-id&gt;`'],
     ['cancel r1 r2', 'Too many arguments for cancel.'],
   ])('explains %j', (text, message) => {
     const parsed = parseCommand(text, catalog);
@@ -75,6 +75,19 @@ describe('parseMention', () => {
     ]);
     expect(parseMention('<@U0RETIREBOT> what is the status?', catalog)).toEqual({ kind: 'status' });
     expect(parseMention('<@U0RETIREBOT> hello', catalog)).toEqual({ kind: 'help' });
+  });
+
+  it('answers an unknown app or environment like the slash command, not with every pair', () => {
+    expect(parseMention('<@U0RETIREBOT> status of foo production?', catalog)).toEqual({
+      kind: 'invalid',
+      message: 'Unknown app `foo`. Valid apps: mitxonline, mitx, mitx-staging, xpro.',
+    });
+    expect(parseMention('status of mitxonline prod', catalog)).toEqual({
+      kind: 'invalid',
+      message: 'Unknown environment `prod` for mitxonline. Valid environments: ci, qa, production.',
+    });
+    const single = parseMention('status of mitxonline', catalog);
+    expect(single.kind === 'invalid' && single.message).toContain('Give an environment too');
   });
 
   it('tells mitx from mitx-staging', () => {
