@@ -1,3 +1,4 @@
+import type { Target } from '../../config/catalog.js';
 import type { ApprovalPhase, RunKind } from '../run-record.js';
 import type { PhasePreview, RunPlan, StepDefinition } from '../step-definition.js';
 import { concourseSetStep } from './concourse-set-step.js';
@@ -6,10 +7,14 @@ import { dotApplicationStep } from './dot-application-step.js';
 import { firstBuildStep } from './first-build-step.js';
 import { lmsStatesStep } from './lms-states-step.js';
 import { preflightStep } from './preflight-step.js';
+import { pulumiDeployStep } from './pulumi-deploy-step.js';
 import { rotateSecretStep } from './rotate-secret-step.js';
+import { secretsMergeStep } from './secrets-merge-step.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
+import { sopsCredentialsStep } from './sops-credentials-step.js';
 import { unpauseStep } from './unpause-step.js';
+import { vaultHoldsStep } from './vault-holds-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
 import { workerUserStep } from './worker-user-step.js';
 
@@ -29,6 +34,23 @@ export const SETUP_STEPS: readonly SetupStep[] = [
   firstBuildStep,
 ];
 
+/**
+ * Where the catalog records the credentials through a sops pull request, the credentials step
+ * proposes them there and the run waits for the merge (and the job Pulumi needs, if any) and for
+ * Vault to hold them, before the LMS application is converged to them.
+ */
+function setupSteps(target: Target): readonly SetupStep[] {
+  const record = target.credentials.record;
+  if (record === 'vault') return SETUP_STEPS;
+  const recordSteps = [
+    sopsCredentialsStep,
+    secretsMergeStep,
+    ...(record.afterMerge ? [pulumiDeployStep] : []),
+    vaultHoldsStep,
+  ];
+  return SETUP_STEPS.flatMap((step) => (step === credentialsStep ? recordSteps : [step]));
+}
+
 /** `/retirement rotate`: a new secret for the same client id, Vault first, then the LMS, then proof. */
 export const ROTATE_STEPS: readonly SetupStep[] = [
   preflightStep,
@@ -41,8 +63,8 @@ export const ROTATE_STEPS: readonly SetupStep[] = [
  * `setup` and `rotate` apply each step; `plan` runs the same steps read-only, each reporting what it would
  * change. Approvals preview a whole phase, so approvers see every change they are agreeing to.
  */
-export function setupPlan(kind: RunKind, services: SetupServices): RunPlan {
-  const steps = kind === 'rotate' ? ROTATE_STEPS : SETUP_STEPS;
+export function setupPlan(kind: RunKind, services: SetupServices, target: Target): RunPlan {
+  const steps = kind === 'rotate' ? ROTATE_STEPS : setupSteps(target);
   return {
     steps: steps.map((step) => (kind === 'plan' ? previewing(step, services) : applying(step, services))),
     async previewPhase(phase: ApprovalPhase, context): Promise<PhasePreview> {
