@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConcourseEmulator } from '../../emulators/concourse/concourse-emulator.js';
 import { canHostEdxWorker } from '../../emulators/edx-worker/edx-worker-host.js';
 import { type Catalog, parseCatalog } from '../../src/config/catalog.js';
+import { credentialsInSops } from '../../src/integrations/github/sops-secret-values.js';
 import { verifyClientCredentials } from '../../src/integrations/lms-oauth/verify-client-credentials.js';
 import { RUN_QUEUE_NAME } from '../../src/jobs/run-queue.js';
 import type { RunRecord } from '../../src/jobs/run-record.js';
@@ -147,7 +148,12 @@ async function approveAll(
         return asking ? { done: undefined, asking } : undefined;
       },
       { what: 'an approval or the awaited state', timeoutMs: 90_000 },
-    );
+    ).catch(async (error: unknown) => {
+      const current = await run(harness, id);
+      throw new Error(
+        `${error}: ${JSON.stringify({ status: current.status, steps: current.steps.map((s) => [s.id, s.status, s.summary]) })}`,
+      );
+    });
     if (next.done) return next.done;
     if (!next.asking) continue;
     await click(
@@ -207,11 +213,24 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     const stored = await readPipelineSecret(world.vault, KEY);
     await verifyClientCredentials(stored.data);
     expect(world.concourse.pipelines.get('mitxonline/misc-cloud-tubular')?.paused).toBe(false);
+
+    // Vault and the merged file agree now: a re-run keeps them and proposes nothing.
+    const rerun = await ended(harness, await requestSetup(harness, 'mitxonline qa'));
+    expect(rerun.status).toBe('succeeded');
+    expect(stepSummary(rerun, 'credentials')).toContain('no pull request is needed');
+    expect(sops.github.pulls(SOPS_REPO)).toHaveLength(1);
     expectSecretNowhere(harness, stored.data.secret, await dumpKeys(harness.prefix));
   }, 240_000);
 
   it('production: after the merge the bot triggers the Pulumi job, follows it, then waits for Vault', async () => {
     const harness = await bot();
+    // The test catalog's qa and production share one Vault and one LMS: production's Vault entry
+    // starts as another LMS's, so the run replaces it.
+    world.vault.writeAsOther('secret-concourse', KEY, {
+      id: 'old',
+      secret: 'old',
+      host: 'https://lms.example.org',
+    });
     const id = await requestSetup(harness, 'mitxonline production');
     const credentialsApproval = await approveAll(harness, id, (r) =>
       stepSummary(r, 'secrets-merge').startsWith('Waiting for'),
@@ -247,5 +266,33 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     expect(again.error?.message).toContain('the bot does not reopen it');
     expect(sops.github.pulls(SOPS_REPO).find((p) => p.number === pull?.number)?.state).toBe('closed');
     expect(operationsFile('qa')).toBe('src/bridge/secrets/concourse/operations.qa.yaml');
+  }, 240_000);
+
+  it('break-glass (production, approved): writes Vault directly and opens the same pull request, without waiting', async () => {
+    const harness = await bot();
+    const ack = await harness.driver.slash('setup xpro production --break-glass', { user: REQUESTER });
+    expect(String(ack.json?.text)).toContain('Break-glass setup of xpro production queued');
+    const id = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
+    const finished = await approveAll(harness, id, () => false);
+    expect(finished.status).toBe('succeeded');
+    const approval = finished.approvals.find((a) => a.phase === 'credentials');
+    expect(approval?.changes).toContain('BREAK-GLASS: would write the new credentials to Vault directly');
+    expect(approval?.changes).toContain('may write the old value back over Vault');
+    expect(stepSummary(finished, 'credentials')).toContain('Until the pull request merges');
+    expect(finished.steps.map((s) => s.id)).not.toContain('secrets-merge');
+    const pull = sops.github
+      .pulls(SOPS_REPO)
+      .find((p) => p.head === 'retirement-bot/xpro-production-tubular-oauth-client');
+    expect(pull).toMatchObject({ state: 'open', merged: false });
+    expect(pull?.body).toContain('Break-glass');
+    const stored = await readPipelineSecret(world.vault, 'xpro/tubular_oauth_client');
+    const proposed = credentialsInSops(
+      sops.github.readFile(SOPS_REPO, pull?.head as string, operationsFile('production')) as string,
+      sops.dataKey,
+      'xpro/tubular_oauth_client',
+    );
+    expect(proposed).toEqual(stored.data);
+    await verifyClientCredentials(stored.data);
+    expectSecretNowhere(harness, stored.data.secret, await dumpKeys(harness.prefix));
   }, 240_000);
 });

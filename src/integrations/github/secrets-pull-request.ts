@@ -16,6 +16,8 @@ export interface PullRequestContext {
   approvedBy?: string;
   /** Where the run can be followed (a Slack permalink or the run's id). */
   runLink: string;
+  /** Break-glass: the bot wrote the same values to Vault directly. */
+  breakGlass?: boolean;
 }
 
 export type ProposalOutcome =
@@ -112,6 +114,12 @@ function describe(record: SopsRecord, context: PullRequestContext, fields: reado
     `Requested by Slack user ${context.requestedBy}${context.approvedBy ? `, approved by ${context.approvedBy}` : ''}.`,
     `Run: ${context.runLink}`,
     '',
+    ...(context.breakGlass
+      ? [
+          '**Break-glass:** the bot also wrote these values to Vault directly. Until this merges, a Pulumi deployment of the Concourse stack writes the old values back over them.',
+          '',
+        ]
+      : []),
     record.afterMerge
       ? `After the merge the bot triggers \`${record.afterMerge.concourse.pipeline}/${record.afterMerge.concourse.job}\` so Pulumi writes Vault, then finishes the setup.`
       : 'After the merge Pulumi writes Vault on its own; the bot then finishes the setup.',

@@ -1,6 +1,7 @@
 import type { Target } from '../../config/catalog.js';
-import type { ApprovalPhase, RunKind } from '../run-record.js';
+import type { ApprovalPhase, RunRecord } from '../run-record.js';
 import type { PhasePreview, RunPlan, StepDefinition } from '../step-definition.js';
+import { breakGlassCredentialsStep } from './break-glass-credentials-step.js';
 import { concourseSetStep } from './concourse-set-step.js';
 import { credentialsStep } from './credentials-step.js';
 import { dotApplicationStep } from './dot-application-step.js';
@@ -39,15 +40,18 @@ export const SETUP_STEPS: readonly SetupStep[] = [
  * proposes them there and the run waits for the merge (and the job Pulumi needs, if any) and for
  * Vault to hold them, before the LMS application is converged to them.
  */
-function setupSteps(target: Target): readonly SetupStep[] {
+function setupSteps(target: Target, breakGlass: boolean): readonly SetupStep[] {
   const record = target.credentials.record;
   if (record === 'vault') return SETUP_STEPS;
-  const recordSteps = [
-    sopsCredentialsStep,
-    secretsMergeStep,
-    ...(record.afterMerge ? [pulumiDeployStep] : []),
-    vaultHoldsStep,
-  ];
+  // Break-glass writes Vault itself, so the run goes on without waiting for the merge.
+  const recordSteps = breakGlass
+    ? [breakGlassCredentialsStep]
+    : [
+        sopsCredentialsStep,
+        secretsMergeStep,
+        ...(record.afterMerge ? [pulumiDeployStep] : []),
+        vaultHoldsStep,
+      ];
   return SETUP_STEPS.flatMap((step) => (step === credentialsStep ? recordSteps : [step]));
 }
 
@@ -63,8 +67,13 @@ export const ROTATE_STEPS: readonly SetupStep[] = [
  * `setup` and `rotate` apply each step; `plan` runs the same steps read-only, each reporting what it would
  * change. Approvals preview a whole phase, so approvers see every change they are agreeing to.
  */
-export function setupPlan(kind: RunKind, services: SetupServices, target: Target): RunPlan {
-  const steps = kind === 'rotate' ? ROTATE_STEPS : setupSteps(target);
+export function setupPlan(
+  run: Pick<RunRecord, 'kind' | 'breakGlass'>,
+  services: SetupServices,
+  target: Target,
+): RunPlan {
+  const { kind } = run;
+  const steps = kind === 'rotate' ? ROTATE_STEPS : setupSteps(target, run.breakGlass === true);
   return {
     steps: steps.map((step) => (kind === 'plan' ? previewing(step, services) : applying(step, services))),
     async previewPhase(phase: ApprovalPhase, context): Promise<PhasePreview> {

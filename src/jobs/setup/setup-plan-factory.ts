@@ -50,7 +50,7 @@ export function setupPlanFactory(dependencies: SetupDependencies): RunPlanFactor
         memory: {},
       };
       return {
-        plan: setupPlan(run.kind, services, target),
+        plan: setupPlan(run, services, target),
         async close() {
           const open = connection;
           connection = undefined;

@@ -17,7 +17,8 @@ export interface RunSubcommandDeps {
 /** The subcommands that act on runs or read remote state. */
 export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
   return {
-    setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
+    setup: (command, context) =>
+      requestRun('setup', command.target, context, deps.runs, { breakGlass: command.breakGlass === true }),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
     rotate: (command, context) => requestRun('rotate', command.target, context, deps.runs),
     history: async (command, context) => context.ack(await historyMessage(command.target, deps.store)),
