@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +15,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import { ACTION_APPROVE } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { PULUMI_PIPELINE, PulumiStandIn, pulumiJob } from '../support/pulumi-stand-in.js';
-import { dumpKeys, REDIS_URL } from '../support/redis.js';
+import { deleteKeys, dumpKeys, REDIS_URL, uniquePrefix } from '../support/redis.js';
 import {
   CONCOURSE_PASSWORD,
   CONCOURSE_USER,
@@ -35,6 +38,7 @@ let sops: SopsWorld;
 let infrastructure: ConcourseEmulator;
 let pulumi: PulumiStandIn;
 let catalog: Catalog;
+let catalogPath: string;
 let h: BotHarness | undefined;
 const KEY = 'mitxonline/tubular_oauth_client';
 
@@ -70,6 +74,8 @@ beforeAll(async () => {
       `production: { approval: { required: true }, credentials: { record: { sops: ${record.slice(8, -2)}, afterMerge: ${afterMerge} } } }`,
     );
   catalog = parseCatalog(yaml, 'sops-catalog');
+  catalogPath = join(dirname(world.catalogPath), 'sops-environments.yml');
+  writeFileSync(catalogPath, yaml);
 }, 120_000);
 afterAll(async () => {
   pulumi?.stop();
@@ -294,5 +300,51 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     expect(proposed).toEqual(stored.data);
     await verifyClientCredentials(stored.data);
     expectSecretNowhere(harness, stored.data.secret, await dumpKeys(harness.prefix));
+  }, 240_000);
+
+  it('in the terminal: `run setup` waits in its process for the merge, then finishes', async () => {
+    // Vault holds another LMS's credentials, so the setup proposes new ones.
+    world.vault.writeAsOther('secret-concourse', KEY, {
+      id: 'old',
+      secret: 'old',
+      host: 'https://lms.example.org',
+    });
+    const prefix = uniquePrefix('sops-cli');
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...world.env,
+      GITHUB_TOKEN: sops.github.token,
+      GITHUB_API_URL: sops.github.url,
+      SECRETS_PR_POLL_MS: '100',
+      REDIS_PREFIX: prefix,
+      RETIREMENT_BOT_CONFIG: catalogPath,
+    };
+    delete env.SLACK_BOT_TOKEN;
+    const before = sops.github.pulls(SOPS_REPO).length;
+    const cli = promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts', 'run', 'setup', 'mitxonline', 'qa'],
+      {
+        cwd: resolve(import.meta.dirname, '../..'),
+        env,
+        timeout: 120_000,
+      },
+    );
+    try {
+      const pull = await waitFor(() => sops.github.pulls(SOPS_REPO)[before], {
+        what: 'the pull request',
+        timeoutMs: 90_000,
+      });
+      await sops.github.merge(SOPS_REPO, pull.number);
+      const { stdout } = await cli;
+      expect(stdout).toMatch(/setup mitxonline qa \[r[0-9a-z]{10}\]: succeeded/);
+      const stored = await readPipelineSecret(world.vault, KEY);
+      await verifyClientCredentials(stored.data);
+      expect(stdout).not.toContain(stored.data.secret);
+      expect(await dumpKeys(prefix)).not.toContain(stored.data.secret);
+    } finally {
+      await cli.catch(() => undefined);
+      await deleteKeys(prefix);
+    }
   }, 240_000);
 });
