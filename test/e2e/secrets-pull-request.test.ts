@@ -347,4 +347,25 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
       await deleteKeys(prefix);
     }
   }, 240_000);
+
+  it('rotate goes through the pull request too, and converges the LMS only once Vault holds the new secret', async () => {
+    const harness = await bot();
+    const old = await readPipelineSecret(world.vault, KEY);
+    const ack = await harness.driver.slash('rotate mitxonline qa', { user: REQUESTER });
+    const id = String(ack.json?.text).match(/run `(r[0-9a-z]{10})`/)?.[1] as string;
+    await parkedOnMerge(harness, id);
+    await verifyClientCredentials(old.data);
+    const pull = sops.github
+      .pulls(SOPS_REPO)
+      .find((p) => p.state === 'open' && p.head.includes('mitxonline-qa'));
+    await sops.github.merge(SOPS_REPO, pull?.number as number);
+    const rotated = await ended(harness, id);
+    expect(rotated.status).toBe('succeeded');
+    expect(stepSummary(rotated, 'rotate-secret')).toContain('Proposed a new secret for client id');
+    const now = await readPipelineSecret(world.vault, KEY);
+    expect(now.data.id).toBe(old.data.id);
+    expect(now.data.secret).not.toBe(old.data.secret);
+    await verifyClientCredentials(now.data);
+    expectSecretNowhere(harness, now.data.secret, await dumpKeys(harness.prefix));
+  }, 240_000);
 });

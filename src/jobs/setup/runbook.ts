@@ -14,6 +14,7 @@ import { secretsMergeStep } from './secrets-merge-step.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 import { sopsCredentialsStep } from './sops-credentials-step.js';
+import { sopsRotateStep } from './sops-rotate-step.js';
 import { unpauseStep } from './unpause-step.js';
 import { vaultHoldsStep } from './vault-holds-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
@@ -55,6 +56,19 @@ function setupSteps(target: Target, breakGlass: boolean): readonly SetupStep[] {
   return SETUP_STEPS.flatMap((step) => (step === credentialsStep ? recordSteps : [step]));
 }
 
+/** A rotation on a sops pair goes through the pull request as a setup does, then to the LMS. */
+function rotateSteps(target: Target): readonly SetupStep[] {
+  const record = target.credentials.record;
+  if (record === 'vault') return ROTATE_STEPS;
+  const recordSteps = [
+    sopsRotateStep,
+    secretsMergeStep,
+    ...(record.afterMerge ? [pulumiDeployStep] : []),
+    vaultHoldsStep,
+  ];
+  return ROTATE_STEPS.flatMap((step) => (step === rotateSecretStep ? recordSteps : [step]));
+}
+
 /** `/retirement rotate`: a new secret for the same client id, Vault first, then the LMS, then proof. */
 export const ROTATE_STEPS: readonly SetupStep[] = [
   preflightStep,
@@ -73,7 +87,7 @@ export function setupPlan(
   target: Target,
 ): RunPlan {
   const { kind } = run;
-  const steps = kind === 'rotate' ? ROTATE_STEPS : setupSteps(target, run.breakGlass === true);
+  const steps = kind === 'rotate' ? rotateSteps(target) : setupSteps(target, run.breakGlass === true);
   return {
     steps: steps.map((step) => (kind === 'plan' ? previewing(step, services) : applying(step, services))),
     async previewPhase(phase: ApprovalPhase, context): Promise<PhasePreview> {

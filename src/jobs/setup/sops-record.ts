@@ -18,9 +18,10 @@ export function sopsRecordOf(target: Target): SopsRecord {
   return record;
 }
 
-/** The pull request the credentials step proposed in this run (0: none was needed). */
+/** The pull request the credentials (or rotation) step proposed in this run (0: none was needed). */
 export function proposedPullNumber(run: RunRecord): number {
-  const number = run.steps.find((s) => s.id === 'credentials')?.checkpoint?.pullNumber;
+  const proposing = run.steps.find((s) => s.id === 'credentials' || s.id === 'rotate-secret');
+  const number = proposing?.checkpoint?.pullNumber;
   return typeof number === 'number' ? number : 0;
 }
 
