@@ -86,12 +86,12 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function bot(): Promise<BotHarness> {
+async function bot(githubToken = sops.github.token): Promise<BotHarness> {
   h = await startBotHarness({
     catalog,
     env: {
       ...world.env,
-      GITHUB_TOKEN: sops.github.token,
+      GITHUB_TOKEN: githubToken,
       GITHUB_API_URL: sops.github.url,
       SECRETS_PR_POLL_MS: '100',
     },
@@ -368,4 +368,15 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     await verifyClientCredentials(now.data);
     expectSecretNowhere(harness, now.data.secret, await dumpKeys(harness.prefix));
   }, 240_000);
+
+  it('preflight stops a run whose GitHub credentials are refused, naming the file, before anything changes', async () => {
+    const harness = await bot('ghp_revoked-token');
+    const failed = await ended(harness, await requestSetup(harness, 'xpro production'));
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.step).toBe('preflight');
+    expect(failed.error?.message).toContain(
+      `${SOPS_REPO} \`src/bridge/secrets/concourse/operations.production.yaml\``,
+    );
+    expect(failed.error?.message).toContain("GitHub refused the bot's credentials");
+  }, 120_000);
 });
