@@ -24,7 +24,6 @@ export type { ProposalOutcome, PullRequestContext } from './secrets-pull-request
 /** The sops file of record, over GitHub, the codec and Vault transit; what the setup steps call. */
 export interface SecretsOfRecord {
   propose(
-    target: Target,
     record: SopsRecord,
     credentials: OAuthClientCredentials,
     context: PullRequestContext,
@@ -80,7 +79,7 @@ export function createSecretsOfRecord(options: SecretsOfRecordOptions): SecretsO
     return credentialsInSops(text, await unwrapDataKey(text, options.transit), record.sops.key);
   };
   return {
-    async propose(_target, record, credentials, context) {
+    async propose(record, credentials, context) {
       const now = options.now?.() ?? new Date();
       return proposeSecrets(await repository(record), record, credentials, context, {
         transit: options.transit,

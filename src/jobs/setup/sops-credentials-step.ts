@@ -83,7 +83,7 @@ export async function proposeInPullRequest(
       ? open.credentials
       : newCredentials(target, decision.clientId, services);
   const request = { ...pullRequestContext(run), ...(run.breakGlass ? { breakGlass: true } : {}) };
-  const outcome = await services.secretsOfRecord.propose(target, record, credentials, request);
+  const outcome = await services.secretsOfRecord.propose(record, credentials, request);
   services.memory.credentials = credentials;
   return { credentials, outcome };
 }
@@ -96,7 +96,6 @@ async function proposeKept(
 ): Promise<{ credentials: OAuthClientCredentials; outcome: ProposalOutcome }> {
   const { target, run } = context;
   const outcome = await services.secretsOfRecord.propose(
-    target,
     sopsRecordOf(target),
     credentials,
     pullRequestContext(run),

@@ -40,12 +40,7 @@ export const sopsRotateStep: SetupStep = {
     const credentials =
       ours && open?.credentials ? open.credentials : newCredentials(target, clientId, services);
     if (!ours) await context.saveCheckpoint({ rotatedDigest: digest(credentials.secret) });
-    const outcome = await services.secretsOfRecord.propose(
-      target,
-      record,
-      credentials,
-      pullRequestContext(run),
-    );
+    const outcome = await services.secretsOfRecord.propose(record, credentials, pullRequestContext(run));
     services.memory.credentials = credentials;
     const number = outcome.kind === 'proposed' ? outcome.pull.number : 0;
     await context.saveCheckpoint({ pullNumber: number });
