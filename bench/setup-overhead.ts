@@ -5,11 +5,13 @@ import { createBot } from '../src/app/create-bot.js';
 import { connectLms } from '../src/app/create-integrations.js';
 import { loadEnv } from '../src/config/env.js';
 import { createConcourseClient } from '../src/integrations/concourse/concourse-client.js';
+import { createSecretsOfRecord } from '../src/integrations/github/secrets-of-record.js';
 import {
   generateClientId,
   generateClientSecret,
 } from '../src/integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../src/integrations/lms-oauth/verify-client-credentials.js';
+import { FetchVaultTransit } from '../src/integrations/sops/vault-transit.js';
 import { createVaultCredentialStore } from '../src/integrations/vault/vault-credential-store.js';
 import { setupPlanFactory } from '../src/jobs/setup/setup-plan-factory.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -105,6 +107,12 @@ export async function benchSetupOverhead(): Promise<SetupOverheadResult | undefi
         return { client: timed(connection.client, intervals), close: connection.close };
       },
       credentials,
+      // The bench's catalog writes Vault directly; no GitHub is configured.
+      secretsOfRecord: createSecretsOfRecord({
+        github: undefined,
+        transit: new FetchVaultTransit({ token: '', allowedAddresses: [] }),
+      }),
+      recordTiming: { pollMs: 1_000, waitMs: 60_000 },
       concourse: () => concourse,
       verifyCredentials: async (stored) => {
         const started = performance.now();

@@ -1,15 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { Target } from '../config/catalog.js';
+import type { Catalog, Target } from '../config/catalog.js';
 import type { Env } from '../config/env.js';
 import { BotError } from '../errors.js';
 import { type ConcourseClient, createConcourseClient } from '../integrations/concourse/concourse-client.js';
 import { EdxWorkerClient } from '../integrations/edx-worker/edx-worker-client.js';
 import { type ManagementTransport, sshManagement } from '../integrations/edx-worker/management-transport.js';
 import { connectSsh } from '../integrations/edx-worker/ssh-transport.js';
+import type { GitHubSettings } from '../integrations/github/github-repository.js';
+import { createSecretsOfRecord } from '../integrations/github/secrets-of-record.js';
 import { kubernetesManagement } from '../integrations/kubernetes/kubernetes-management.js';
 import { connectKubernetes } from '../integrations/kubernetes/kubernetes-transport.js';
 import { generateClientId, generateClientSecret } from '../integrations/lms-oauth/generated-credentials.js';
 import { verifyClientCredentials } from '../integrations/lms-oauth/verify-client-credentials.js';
+import { FetchVaultTransit } from '../integrations/sops/vault-transit.js';
 import type { OAuthClientCredentials } from '../integrations/vault/credential-store.js';
 import { createVaultCredentialStore } from '../integrations/vault/vault-credential-store.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
@@ -28,6 +31,8 @@ export interface IntegrationOptions {
    * transport: SSH with keys from the environment, or Kubernetes with the standard kubeconfig.
    */
   connectEdxWorker?: SetupDependencies['connectEdxWorker'];
+  /** Its Vault addresses (and VAULT_ADDR) are the only ones a sops file may send the bot's token to. */
+  catalog?: Catalog;
 }
 
 export interface Integrations {
@@ -69,6 +74,20 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
     ((target) => connectLms(target, () => sshMaterial(env), { redactor, logger }));
   const verifyCredentials = (stored: OAuthClientCredentials) =>
     verifyClientCredentials(stored, { timeoutMs });
+  const transitAddresses = [
+    ...(env.VAULT_ADDR ? [env.VAULT_ADDR] : []),
+    ...(options.catalog?.all().flatMap((t) => (t.vault.address ? [t.vault.address] : [])) ?? []),
+  ];
+  const secretsOfRecord = createSecretsOfRecord({
+    github: githubSettings(env, timeoutMs),
+    // The sops data key is unwrapped with the bot's token (VAULT_TOKEN); see README, "Secrets of record".
+    transit: new FetchVaultTransit({
+      token: env.VAULT_TOKEN ?? '',
+      allowedAddresses: [...new Set(transitAddresses)],
+      ...(env.VAULT_NAMESPACE ? { namespace: env.VAULT_NAMESPACE } : {}),
+      timeoutMs,
+    }),
+  });
   const plans = setupPlanFactory({
     connectEdxWorker,
     credentials,
@@ -77,6 +96,8 @@ export function createIntegrations(options: IntegrationOptions): Integrations {
     generate: { clientId: generateClientId, clientSecret: generateClientSecret },
     protectSecret: (secret) => redactor.register(secret),
     buildTiming: { pollMs: env.CONCOURSE_BUILD_POLL_MS, timeoutMs: BUILD_TIMEOUT_MS },
+    secretsOfRecord,
+    recordTiming: { pollMs: env.SECRETS_PR_POLL_MS, waitMs: env.SECRETS_PR_WAIT_HOURS * 3_600_000 },
   });
   return {
     plans,
@@ -130,6 +151,22 @@ async function connectTransport(
   const { host, port, user } = target.edxWorker;
   const ssh = await connectSsh({ host, port, username: user, ...(await keys()), logger });
   return sshManagement(ssh, target.edxWorker);
+}
+
+function githubSettings(env: Env, timeoutMs: number): GitHubSettings | undefined {
+  const apiUrl = env.GITHUB_API_URL;
+  if (env.GITHUB_APP_ID && env.GITHUB_APP_INSTALLATION_ID && env.GITHUB_APP_PRIVATE_KEY_PATH) {
+    const auth = {
+      kind: 'app' as const,
+      appId: env.GITHUB_APP_ID,
+      installationId: env.GITHUB_APP_INSTALLATION_ID,
+      privateKeyPath: env.GITHUB_APP_PRIVATE_KEY_PATH,
+    };
+    return { apiUrl, auth, timeoutMs };
+  }
+  return env.GITHUB_TOKEN
+    ? { apiUrl, auth: { kind: 'token', token: env.GITHUB_TOKEN }, timeoutMs }
+    : undefined;
 }
 
 function concourseAccount(env: Env): { username: string; password: string } {

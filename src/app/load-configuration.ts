@@ -31,5 +31,6 @@ export function registerConfiguredSecrets(env: Env, redactor: SecretRedactor): v
     env.VAULT_TOKEN,
     env.VAULT_SECRET_ID,
     env.CONCOURSE_PASSWORD,
+    env.GITHUB_TOKEN,
   );
 }

@@ -25,7 +25,7 @@ export async function runInTerminal(
   const { env, catalog, logger, redactor } = config;
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 5_000 });
   const queue = createRunQueue(redis, env.REDIS_PREFIX);
-  const integrations = createIntegrations({ env, logger, redactor });
+  const integrations = createIntegrations({ env, logger, redactor, catalog });
   try {
     const store = new RunStore(redis, env.REDIS_PREFIX);
     const audit = new AuditLog(redis, `${env.REDIS_PREFIX}:audit`);

@@ -48,7 +48,7 @@ export async function runRetirementBot(argv: string[]): Promise<number> {
     await untilSignal(logger, () => sandbox.stop());
     return 0;
   }
-  const integrations = createIntegrations({ env, logger, redactor });
+  const integrations = createIntegrations({ env, logger, redactor, catalog });
   const bot = createBot({
     env,
     catalog,

@@ -112,7 +112,13 @@ async function executeInTerminal(
   const gate = terminalApprovalGate({ ...deps, yes });
   const release = deps.runs.keepAlive(runId);
   try {
-    const outcome = await deps.executor.execute(runId, { gate, canRetry: false });
+    let outcome = await deps.executor.execute(runId, { gate, canRetry: false });
+    // A step waiting on a pull request parks the run; the terminal waits here and checks again.
+    while (outcome.kind === 'parked' && outcome.polling) {
+      const wait = Math.max(0, outcome.until - Date.now());
+      await new Promise((resume) => setTimeout(resume, wait));
+      outcome = await deps.executor.execute(runId, { gate, canRetry: false });
+    }
     return outcome.kind === 'finished' && outcome.status === 'succeeded' ? 0 : 1;
   } catch (thrown) {
     // Whatever stopped this process's run ends it, so the pair is free for the next one.

@@ -92,6 +92,33 @@ const concourseFields = {
   job: z.string().regex(/^[a-z0-9][a-z0-9\-_.]*$/, 'must be a Concourse job name'),
 };
 
+/** `{env}`, `{team}` and `{app}` are replaced when the pair is resolved. */
+const placeholderPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_.{}/-]+$/, 'must be a path (letters, digits, _ . - / and {team} {app} {env})')
+  .refine((path) => !path.split('/').includes('..'), 'must not contain ..');
+
+/**
+ * Where the credentials are recorded: `vault` (the bot writes Vault itself) or a pull request on
+ * a sops file whose merge makes Pulumi write Vault (product.md, "Secrets of record, precisely").
+ */
+const credentialsRecordSchema = z.union([
+  z.literal('vault'),
+  z.strictObject({
+    sops: z.strictObject({
+      repo: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be a GitHub owner/name'),
+      base: z.string().regex(/^[A-Za-z0-9_./-]{1,200}$/, 'must be a branch name'),
+      file: placeholderPath,
+      /** Under the file's top-level `pipelines:`, e.g. `{team}/tubular_oauth_client`. */
+      key: placeholderPath,
+    }),
+    /** Only where Pulumi does not deploy on its own: the Concourse job that does (production). */
+    afterMerge: z.strictObject({ concourse: z.strictObject(concourseFields) }).optional(),
+  }),
+]);
+export type CredentialsRecord = z.infer<typeof credentialsRecordSchema>;
+export type SopsRecord = Exclude<CredentialsRecord, 'vault'>;
+
 /** Slack users and user groups; groups are looked up at each click. */
 const peopleSchema = z.strictObject({
   users: z.array(slackUserId),
@@ -157,6 +184,7 @@ const layerFields = {
   /** Where changes of the pair's health are posted; without it health is only recorded and shown. */
   alerts: z.strictObject({ channel: slackChannelId }).partial(),
   watch: watchSchema,
+  credentials: z.strictObject({ record: credentialsRecordSchema }).partial(),
 };
 
 export const layerSchema = z.strictObject(layerFields).partial();
@@ -195,6 +223,9 @@ const commonTargetFields = {
     .default({ users: [], usergroups: [] }),
   alerts: z.strictObject({ channel: slackChannelId }).optional(),
   watch: watchSchema.default(DEFAULT_WATCH),
+  credentials: z
+    .strictObject({ record: credentialsRecordSchema.default('vault') })
+    .default({ record: 'vault' }),
   approval: z.strictObject(approvalFields).superRefine((approval, ctx) => {
     const { users, usergroups } = approval.approvers;
     if (approval.required && users.length + usergroups.length === 0) {

@@ -4,13 +4,14 @@ import type { z } from 'zod';
 import {
   CATALOG_TOP_LEVEL_KEYS,
   type CatalogLayer,
+  type CredentialsRecord,
   catalogFileSchema,
   type Target,
   targetSchema,
 } from './catalog-schema.js';
 import { ConfigError } from './config-error.js';
 
-export type { Target } from './catalog-schema.js';
+export type { CredentialsRecord, SopsRecord, Target } from './catalog-schema.js';
 
 /** The validated catalog: every configured (app, env) pair, resolved. */
 export class Catalog {
@@ -176,7 +177,11 @@ function resolveTarget(
     vault?.path && team
       ? vault.path.replaceAll('{team}', team).replaceAll('{app}', app).replaceAll('{env}', env)
       : vault?.path;
-  const common = { app, env, ...rest, vault: { ...vault, path } };
+  const credentials = layer.credentials && {
+    ...layer.credentials,
+    record: resolveRecord(layer.credentials.record, { app, env, team }),
+  };
+  const common = { app, env, ...rest, vault: { ...vault, path }, ...(credentials ? { credentials } : {}) };
   if (transport === 'ssh') {
     return { target: { ...common, transport, edxWorker }, ...(kubernetes ? { ignored: 'kubernetes' } : {}) };
   }
@@ -185,6 +190,20 @@ function resolveTarget(
     target: { ...common, transport, kubernetes: { ...kubernetes, namespace } },
     ...(edxWorker ? { ignored: 'edxWorker' } : {}),
   };
+}
+
+/** The sops record's file and key with `{env}`, `{team}` and `{app}` replaced. */
+function resolveRecord(
+  record: CredentialsRecord | undefined,
+  names: { app: string; env: string; team: string | undefined },
+): CredentialsRecord | undefined {
+  if (record === undefined || record === 'vault') return record;
+  const fill = (text: string) =>
+    text
+      .replaceAll('{app}', names.app)
+      .replaceAll('{env}', names.env)
+      .replaceAll('{team}', names.team ?? '{team}');
+  return { ...record, sops: { ...record.sops, file: fill(record.sops.file), key: fill(record.sops.key) } };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -47,6 +47,20 @@ const envSchema = z
     CONCOURSE_USERNAME: optionalText,
     CONCOURSE_PASSWORD: optionalText,
 
+    /** A GitHub App installation (as MIT's open-drift-pr uses), or a token, for the sops pull requests. */
+    GITHUB_APP_ID: z.string().regex(/^\d+$/, 'must be a numeric GitHub App id').optional(),
+    GITHUB_APP_INSTALLATION_ID: z.string().regex(/^\d+$/, 'must be a numeric installation id').optional(),
+    GITHUB_APP_PRIVATE_KEY_PATH: optionalText,
+    GITHUB_TOKEN: optionalText,
+    GITHUB_API_URL: z.url().refine(isHttpsOrLoopback, HTTPS_RULE).default('https://api.github.com'),
+    /** How often a run parked on a secrets pull request checks it, and how long it waits for the merge. */
+    SECRETS_PR_POLL_MS: z.coerce.number().int().min(10).default(60_000),
+    SECRETS_PR_WAIT_HOURS: z.coerce
+      .number()
+      .min(0.001)
+      .max(24 * 30)
+      .default(24 * 7),
+
     SSH_PRIVATE_KEY_PATH: optionalText,
     SSH_KNOWN_HOSTS_PATH: optionalText,
   })
@@ -72,6 +86,13 @@ const envSchema = z
       missing(
         env.CONCOURSE_USERNAME ? 'CONCOURSE_PASSWORD' : 'CONCOURSE_USERNAME',
         'Concourse needs both a username and a password',
+      );
+    }
+    const app = [env.GITHUB_APP_ID, env.GITHUB_APP_INSTALLATION_ID, env.GITHUB_APP_PRIVATE_KEY_PATH];
+    if (app.some(Boolean) && !app.every(Boolean)) {
+      missing(
+        'GITHUB_APP_ID',
+        'a GitHub App needs GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_PATH',
       );
     }
   });

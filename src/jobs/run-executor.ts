@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import { passApprovalGate, phaseNeedsApproval } from './approval-policy.js';
 import type { ApprovalGate, RunPlanFactory } from './ports.js';
 import type { RunJournal } from './run-journal.js';
+import { RunParked } from './run-parked.js';
 import { isFinal, type RunError, type RunRecord, type RunStatus } from './run-record.js';
 import {
   beginRun,
@@ -24,7 +25,10 @@ export interface RunExecutorDeps {
   now?: () => number;
 }
 
-export type ExecutionOutcome = { kind: 'finished'; status: RunStatus } | { kind: 'parked'; until: number };
+/** `polling`: parked by a step that checks again at `until`, rather than waiting for a decision. */
+export type ExecutionOutcome =
+  | { kind: 'finished'; status: RunStatus }
+  | { kind: 'parked'; until: number; polling?: boolean };
 
 export interface ExecuteOptions {
   gate: ApprovalGate;
@@ -125,6 +129,10 @@ export class RunExecutor {
       const result = await step.run(this.stepContext(run, target, step));
       return { kind: 'done', run: await journal.record(run.id, completeStep(step.id, result, this.now())) };
     } catch (thrown) {
+      if (thrown instanceof RunParked) {
+        await journal.record(run.id, showStepProgress(step.id, thrown.summary));
+        return { kind: 'failed', outcome: { kind: 'parked', until: thrown.until, polling: true } };
+      }
       const error = toBotError(thrown);
       this.deps.logger.warn(
         { runId: run.id, step: step.id, code: error.code, detail: error.detail },

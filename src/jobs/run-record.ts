@@ -115,6 +115,8 @@ export const runRecordSchema = z.object({
   error: runErrorSchema.optional(),
   cancelRequestedBy: z.string().optional(),
   finishedAt: z.number().optional(),
+  /** `setup --break-glass` on a sops pair: Vault written directly as well as the pull request. */
+  breakGlass: z.literal(true).optional(),
 });
 
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -158,6 +160,7 @@ export function newRunRecord(options: {
   requestedBy: string;
   channel?: string;
   now: number;
+  breakGlass?: boolean;
 }): RunRecord {
   const { id, kind, app, env, requestedBy, channel, now } = options;
   return {
@@ -174,6 +177,7 @@ export function newRunRecord(options: {
     steps: [],
     approvals: [],
     attempt: 1,
+    ...(options.breakGlass ? { breakGlass: true as const } : {}),
   };
 }
 

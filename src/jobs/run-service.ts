@@ -38,6 +38,7 @@ export class RunService {
     target: Target,
     requestedBy: string,
     channel: string | undefined,
+    options: { breakGlass?: boolean } = {},
   ): Promise<RunRecord> {
     const run = newRunRecord({
       id: newRunId(),
@@ -47,6 +48,7 @@ export class RunService {
       requestedBy,
       channel,
       now: this.now(),
+      ...(options.breakGlass ? { breakGlass: true } : {}),
     });
     return this.deps.journal.open(run);
   }

@@ -19,7 +19,8 @@ export interface RunWorkerOptions {
 
 /**
  * The BullMQ worker that drives runs. A run waiting for approval is moved to the delayed set until
- * its expiry, so it holds no worker slot; a decision promotes it early.
+ * its expiry, so it holds no worker slot; a decision promotes it early. A run waiting on a pull
+ * request is moved there until its next check.
  */
 export function createRunWorker(options: RunWorkerOptions): Worker<RunJobData> {
   const worker = new Worker<RunJobData>(RUN_QUEUE_NAME, (job, token) => processRunJob(job, token, options), {
@@ -49,7 +50,8 @@ async function processRunJob(
     });
     if (outcome.kind === 'parked') {
       await job.moveToDelayed(outcome.until, token);
-      await promoteIfDecidedMeanwhile(job, options.store, runId);
+      // A step that polls comes back on its own; only a decision can arrive while the job was active.
+      if (!outcome.polling) await promoteIfDecidedMeanwhile(job, options.store, runId);
       throw new DelayedError();
     }
   } catch (error) {

@@ -88,6 +88,8 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
         lmsUrl: `${lms.url}/lms/${target.app}/${target.env}`,
         vault: { ...target.vault, address: vaults.get(target.env)?.url },
         concourse: { ...target.concourse, url: concourses.get(target.env)?.url ?? target.concourse.url },
+        // The sandbox has no GitHub of its own, so its pairs write Vault directly.
+        credentials: { record: 'vault' as const },
       })),
     );
     const signingSecret = randomBytes(24).toString('hex');

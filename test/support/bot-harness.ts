@@ -86,7 +86,9 @@ export async function startBotHarness(options: HarnessOptions = {}): Promise<Bot
     WORKER_CONCURRENCY: '2',
     ...options.env,
   });
-  const integrations = options.realIntegrations ? createIntegrations({ env, logger, redactor }) : undefined;
+  const integrations = options.realIntegrations
+    ? createIntegrations({ env, logger, redactor, catalog })
+    : undefined;
   const bot = createBot({
     env,
     catalog,

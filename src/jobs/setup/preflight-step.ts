@@ -22,14 +22,21 @@ export const preflightStep: SetupStep = {
 
 async function check(target: Target, services: SetupServices): Promise<string> {
   assertPipelineStatesConfigured(target);
+  const record = recordChecks(target, services);
   const checks = await Promise.allSettled([
     services.edxWorker().then(async (edx) => {
       services.memory.inspection = await edx.inspect();
     }),
     services.credentials.checkAccess(target),
     services.concourse(target).checkAccess(),
+    ...record.map((c) => c.check),
   ]);
-  const names = [describeTransport(target), 'Vault', `Concourse team ${target.concourse.team}`];
+  const names = [
+    describeTransport(target),
+    'Vault',
+    `Concourse team ${target.concourse.team}`,
+    ...record.map((c) => c.name),
+  ];
   const failures = checks.flatMap((result, index) =>
     result.status === 'rejected' ? [{ name: names[index], error: toBotError(result.reason) }] : [],
   );
@@ -44,6 +51,30 @@ async function check(target: Target, services: SetupServices): Promise<string> {
       ? { remedy: failures.map((f) => f.error.remedy).join(' ') }
       : {}),
   });
+}
+
+/**
+ * For a sops pair: the file can be read on GitHub and its data key unwrapped (which decrypts it),
+ * and the afterMerge job's Concourse team is open to the bot.
+ */
+function recordChecks(target: Target, services: SetupServices): { name: string; check: Promise<unknown> }[] {
+  const record = target.credentials.record;
+  if (record === 'vault') return [];
+  const file = {
+    name: `${record.sops.repo} \`${record.sops.file}\` (GitHub, Vault transit)`,
+    check: services.secretsOfRecord.valuesAt(record, record.sops.base).then((values) => {
+      if (values) services.protectSecret(values.secret);
+    }),
+  };
+  const job = record.afterMerge?.concourse;
+  if (!job) return [file];
+  return [
+    file,
+    {
+      name: `Concourse team ${job.team}`,
+      check: services.concourse({ ...target, concourse: job }).checkAccess(),
+    },
+  ];
 }
 
 /**

@@ -1,15 +1,22 @@
-import type { ApprovalPhase, RunKind } from '../run-record.js';
+import type { Target } from '../../config/catalog.js';
+import type { ApprovalPhase, RunRecord } from '../run-record.js';
 import type { PhasePreview, RunPlan, StepDefinition } from '../step-definition.js';
+import { breakGlassCredentialsStep } from './break-glass-credentials-step.js';
 import { concourseSetStep } from './concourse-set-step.js';
 import { credentialsStep } from './credentials-step.js';
 import { dotApplicationStep } from './dot-application-step.js';
 import { firstBuildStep } from './first-build-step.js';
 import { lmsStatesStep } from './lms-states-step.js';
 import { preflightStep } from './preflight-step.js';
+import { pulumiDeployStep } from './pulumi-deploy-step.js';
 import { rotateSecretStep } from './rotate-secret-step.js';
+import { secretsMergeStep } from './secrets-merge-step.js';
 import type { SetupServices } from './setup-services.js';
 import type { SetupStep, StepPreview } from './setup-step.js';
+import { sopsCredentialsStep } from './sops-credentials-step.js';
+import { sopsRotateStep } from './sops-rotate-step.js';
 import { unpauseStep } from './unpause-step.js';
+import { vaultHoldsStep } from './vault-holds-step.js';
 import { verifyCredentialsStep } from './verify-credentials-step.js';
 import { workerUserStep } from './worker-user-step.js';
 
@@ -29,6 +36,39 @@ export const SETUP_STEPS: readonly SetupStep[] = [
   firstBuildStep,
 ];
 
+/**
+ * Where the catalog records the credentials through a sops pull request, the credentials step
+ * proposes them there and the run waits for the merge (and the job Pulumi needs, if any) and for
+ * Vault to hold them, before the LMS application is converged to them.
+ */
+function setupSteps(target: Target, breakGlass: boolean): readonly SetupStep[] {
+  const record = target.credentials.record;
+  if (record === 'vault') return SETUP_STEPS;
+  // Break-glass writes Vault itself, so the run goes on without waiting for the merge.
+  const recordSteps = breakGlass
+    ? [breakGlassCredentialsStep]
+    : [
+        sopsCredentialsStep,
+        secretsMergeStep,
+        ...(record.afterMerge ? [pulumiDeployStep] : []),
+        vaultHoldsStep,
+      ];
+  return SETUP_STEPS.flatMap((step) => (step === credentialsStep ? recordSteps : [step]));
+}
+
+/** A rotation on a sops pair goes through the pull request as a setup does, then to the LMS. */
+function rotateSteps(target: Target): readonly SetupStep[] {
+  const record = target.credentials.record;
+  if (record === 'vault') return ROTATE_STEPS;
+  const recordSteps = [
+    sopsRotateStep,
+    secretsMergeStep,
+    ...(record.afterMerge ? [pulumiDeployStep] : []),
+    vaultHoldsStep,
+  ];
+  return ROTATE_STEPS.flatMap((step) => (step === rotateSecretStep ? recordSteps : [step]));
+}
+
 /** `/retirement rotate`: a new secret for the same client id, Vault first, then the LMS, then proof. */
 export const ROTATE_STEPS: readonly SetupStep[] = [
   preflightStep,
@@ -41,8 +81,13 @@ export const ROTATE_STEPS: readonly SetupStep[] = [
  * `setup` and `rotate` apply each step; `plan` runs the same steps read-only, each reporting what it would
  * change. Approvals preview a whole phase, so approvers see every change they are agreeing to.
  */
-export function setupPlan(kind: RunKind, services: SetupServices): RunPlan {
-  const steps = kind === 'rotate' ? ROTATE_STEPS : SETUP_STEPS;
+export function setupPlan(
+  run: Pick<RunRecord, 'kind' | 'breakGlass'>,
+  services: SetupServices,
+  target: Target,
+): RunPlan {
+  const { kind } = run;
+  const steps = kind === 'rotate' ? rotateSteps(target) : setupSteps(target, run.breakGlass === true);
   return {
     steps: steps.map((step) => (kind === 'plan' ? previewing(step, services) : applying(step, services))),
     async previewPhase(phase: ApprovalPhase, context): Promise<PhasePreview> {

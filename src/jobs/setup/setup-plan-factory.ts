@@ -20,6 +20,8 @@ export interface SetupDependencies {
   generate: SetupServices['generate'];
   protectSecret(secret: string): void;
   buildTiming: BuildFollowTiming;
+  secretsOfRecord: SetupServices['secretsOfRecord'];
+  recordTiming: SetupServices['recordTiming'];
 }
 
 export function setupPlanFactory(dependencies: SetupDependencies): RunPlanFactory {
@@ -43,10 +45,12 @@ export function setupPlanFactory(dependencies: SetupDependencies): RunPlanFactor
         generate: dependencies.generate,
         protectSecret: dependencies.protectSecret,
         buildTiming: dependencies.buildTiming,
+        secretsOfRecord: dependencies.secretsOfRecord,
+        recordTiming: dependencies.recordTiming,
         memory: {},
       };
       return {
-        plan: setupPlan(run.kind, services),
+        plan: setupPlan(run, services, target),
         async close() {
           const open = connection;
           connection = undefined;

@@ -4,6 +4,7 @@ import type {
   EdxWorkerInspection,
   RetirementStatesResult,
 } from '../../integrations/edx-worker/edx-worker-client.js';
+import type { SecretsOfRecord } from '../../integrations/github/secrets-of-record.js';
 import type { CredentialStore, OAuthClientCredentials } from '../../integrations/vault/credential-store.js';
 
 export type { EdxWorkerInspection } from '../../integrations/edx-worker/edx-worker-client.js';
@@ -67,7 +68,16 @@ export interface SetupServices {
   /** Every secret the run learns is scrubbed from logs and Slack text from then on. */
   protectSecret(secret: string): void;
   buildTiming: BuildFollowTiming;
+  /** The sops pull request of record, for pairs whose catalog records credentials that way. */
+  secretsOfRecord: SecretsOfRecord;
+  recordTiming: RecordWaitTiming;
   memory: RunMemory;
+}
+
+/** How often a run parked on the pull request (or on Pulumi's write to Vault) checks, and how long it waits. */
+export interface RecordWaitTiming {
+  pollMs: number;
+  waitMs: number;
 }
 
 /** Facts a run learns once and several steps need; never persisted (the secret is among them). */

@@ -5,7 +5,7 @@ import { quoteInput } from '../mrkdwn.js';
 export type ParsedCommand =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'setup'; target: Target }
+  | { kind: 'setup'; target: Target; breakGlass?: boolean }
   | { kind: 'plan'; target: Target }
   | { kind: 'rotate'; target: Target }
   | { kind: 'check'; target: Target }
@@ -51,6 +51,7 @@ export function parseCommand(text: string, catalog: Catalog): ParsedCommand {
     case 'list':
       return args.length === 0 ? { kind: subcommand } : tooMany(subcommand, `/retirement ${subcommand}`);
     case 'setup':
+      return parseSetup(args, catalog);
     case 'plan':
     case 'rotate':
     case 'check':
@@ -79,6 +80,34 @@ function withRequiredTarget(
   if (args.length > 2) return tooMany(kind, usage);
   const target = catalog.resolve(args[0] as string, args[1] as string, quoteInput);
   return 'message' in target ? invalid(target.message) : { kind, target };
+}
+
+export const BREAK_GLASS_FLAG = '--break-glass';
+
+/**
+ * `setup <app> <env> [--break-glass]`: break-glass writes Vault directly as well as opening the
+ * pull request, so it is only for pairs recorded through one, and only behind an approval.
+ */
+function parseSetup(args: string[], catalog: Catalog): ParsedCommand {
+  const flagged = args.filter((arg) => arg.toLowerCase() === BREAK_GLASS_FLAG);
+  const parsed = withRequiredTarget(
+    'setup',
+    args.filter((arg) => arg.toLowerCase() !== BREAK_GLASS_FLAG),
+    catalog,
+  );
+  if (flagged.length === 0 || parsed.kind !== 'setup') return parsed;
+  const { target } = parsed;
+  if (target.credentials.record === 'vault') {
+    return invalid(
+      `\`${BREAK_GLASS_FLAG}\` is for pairs whose credentials go through a sops pull request; ${target.app} ${target.env} writes Vault directly already.`,
+    );
+  }
+  if (!target.approval.required) {
+    return invalid(
+      `\`${BREAK_GLASS_FLAG}\` needs an approval, and ${target.app} ${target.env} has no approval policy; use a plain setup.`,
+    );
+  }
+  return { ...parsed, breakGlass: true };
 }
 
 function withOptionalTarget(kind: 'status' | 'history', args: string[], catalog: Catalog): ParsedCommand {

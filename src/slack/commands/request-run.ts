@@ -14,10 +14,11 @@ export async function requestRun(
   target: Target,
   context: SlashContext,
   runs: RunService,
+  options: { breakGlass?: boolean } = {},
 ): Promise<void> {
   let run: Awaited<ReturnType<RunService['request']>>;
   try {
-    run = await runs.request(kind, target, context.userId, context.channelId);
+    run = await runs.request(kind, target, context.userId, context.channelId, options);
   } catch (error) {
     if (!(error instanceof RunConflictError)) throw error;
     return context.ack(
@@ -29,7 +30,9 @@ export async function requestRun(
     kind !== 'plan' && target.approval.required
       ? ` Each production phase waits for approval by ${approverMentions(target)}.`
       : '';
-  const what = { setup: 'Setup', plan: 'Plan (read-only)', rotate: 'Secret rotation' }[kind];
+  const what = options.breakGlass
+    ? 'Break-glass setup'
+    : { setup: 'Setup', plan: 'Plan (read-only)', rotate: 'Secret rotation' }[kind];
   await context.ack(
     `${what} of ${target.app} ${target.env} queued as run \`${run.id}\`. Progress is in the thread of its status card.${approval}`,
   );

@@ -22,7 +22,8 @@ export interface RunSubcommandDeps {
 /** The subcommands that act on runs or read remote state. */
 export function runSubcommands(deps: RunSubcommandDeps): RunSubcommands {
   return {
-    setup: (command, context) => requestRun('setup', command.target, context, deps.runs),
+    setup: (command, context) =>
+      requestRun('setup', command.target, context, deps.runs, { breakGlass: command.breakGlass === true }),
     plan: (command, context) => requestRun('plan', command.target, context, deps.runs),
     rotate: (command, context) => requestRun('rotate', command.target, context, deps.runs),
     check: async (command, context) => {
