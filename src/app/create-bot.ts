@@ -3,8 +3,10 @@ import type { Env } from '../config/env.js';
 import { ApproverDirectory } from '../jobs/approver-directory.js';
 import { AuditLog } from '../jobs/audit-log.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
+import { PublishBacklog } from '../jobs/publish-backlog.js';
 import { RunJournal } from '../jobs/run-journal.js';
 import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
+import type { RunRecord } from '../jobs/run-record.js';
 import { RunService } from '../jobs/run-service.js';
 import { RunStore } from '../jobs/run-store.js';
 import type { Logger } from '../logging/logger.js';
@@ -13,15 +15,19 @@ import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { approverMentions } from '../slack/approver-mentions.js';
 import { registerListeners } from '../slack/register-listeners.js';
 import { createSlackApp } from '../slack/slack-app.js';
-import { SlackRateGate } from '../slack/slack-rate-gate.js';
+import { SlackMessageWriter } from '../slack/slack-message-writer.js';
+import { type SlackLimits, SlackRateGate } from '../slack/slack-rate-gate.js';
+import { SlackRunPublisher } from '../slack/slack-run-publisher.js';
 import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
 import { operationalRoutes } from './operational-routes.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
 import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
 
-/** A run waits this long at most for Slack's Retry-After on one message; later ones catch up. */
+/** A request waits this long at most for its turn at Slack (a user-group lookup, the status card). */
 const SLACK_MAX_WAIT_MS = 5_000;
+/** The publisher, apart from any run or request, may wait out a minute-long Retry-After. */
+const PUBLISHER_MAX_WAIT_MS = 65_000;
 
 export interface BotOptions {
   env: Env;
@@ -46,6 +52,8 @@ export interface Bot {
   store: RunStore;
   audit: AuditLog;
   runs: RunService;
+  /** Which runs Slack does not show up to date yet (tests wait on it). */
+  backlog: PublishBacklog;
 }
 
 /** A Slack-facing bot process: the Slack receiver, the run queue and (per role) the run worker. */
@@ -78,21 +86,44 @@ export function createBot(options: BotOptions): Bot {
     }),
   });
   const client = slack.app.client;
-  const gate = new SlackRateGate({
-    maxWaitMs: SLACK_MAX_WAIT_MS,
-    onRateLimited: () => metrics.slackRateLimited.inc(),
-  });
-  const reporter = new SlackRunReporter({
-    client,
-    gate,
-    redactor,
-    describeApprovers: (run) => approverMentions(catalog.get(run.app, run.env)),
-  });
-  const journal = (runStore: RunStore, runAudit: AuditLog, post: boolean) =>
-    new RunJournal({ store: runStore, audit: runAudit, metrics, reporter, logger, post });
+  const limits = slackLimits(env);
+  const gateFor = (maxWaitMs: number) =>
+    new SlackRateGate({
+      limits,
+      maxWaitMs,
+      onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }),
+      onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),
+    });
+  const gate = gateFor(SLACK_MAX_WAIT_MS);
+  const backlog = new PublishBacklog(redis.requests, prefix);
+  const writerFor = (connection: typeof redis.runs, writerGate: SlackRateGate) =>
+    new SlackMessageWriter({ client: slack.writer, gate: writerGate, redactor, redis: connection, prefix });
+  const describeApprovers = (run: RunRecord) => approverMentions(catalog.get(run.app, run.env));
+  const publisher =
+    options.role === 'web'
+      ? undefined
+      : new SlackRunPublisher({
+          store: new RunStore(redis.runs, prefix),
+          backlog: new PublishBacklog(redis.runs, prefix),
+          writer: writerFor(redis.runs, gateFor(PUBLISHER_MAX_WAIT_MS)),
+          redis: redis.runs,
+          prefix,
+          logger,
+          metrics,
+          describeApprovers,
+          progressIntervalMs: env.SLACK_PROGRESS_INTERVAL_MS,
+        });
+  const reporterFor = (connection: typeof redis.runs) =>
+    new SlackRunReporter({
+      backlog: new PublishBacklog(connection, prefix),
+      writer: writerFor(connection, gate),
+      nudge: publisher ? () => publisher.nudge() : undefined,
+    });
+  const journal = (runStore: RunStore, runAudit: AuditLog, connection: typeof redis.runs) =>
+    new RunJournal({ store: runStore, audit: runAudit, metrics, reporter: reporterFor(connection), logger });
   const scheduler = queueScheduler(queue);
   const runs = new RunService({
-    journal: journal(store, audit, false),
+    journal: journal(store, audit, redis.requests),
     store,
     scheduler,
     catalog,
@@ -120,7 +151,7 @@ export function createBot(options: BotOptions): Bot {
       logger,
       redis,
       store: workerStore,
-      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), true),
+      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), redis.runs),
       scheduler,
       workerTiming: options.workerTiming,
       reconcile: options.reconcile ?? DEFAULT_RECONCILE_TIMING,
@@ -131,9 +162,11 @@ export function createBot(options: BotOptions): Bot {
     store,
     audit,
     runs,
+    backlog,
     async start() {
       await whenReady(redis.requests);
       if (options.role !== 'web') startWorker();
+      publisher?.start();
       if (options.role === 'worker') return {};
       return slack.start();
     },
@@ -141,7 +174,7 @@ export function createBot(options: BotOptions): Bot {
       const closing = Promise.allSettled([
         options.role === 'worker' ? Promise.resolve() : slack.stop(),
         worker?.close() ?? Promise.resolve(),
-      ]);
+      ]).then(() => publisher?.stop());
       const timedOut = await Promise.race([
         closing.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
@@ -149,6 +182,22 @@ export function createBot(options: BotOptions): Bot {
       if (timedOut) logger.warn('shutdown timed out; unfinished steps resume on the next worker');
       await queue.close().catch(() => undefined);
       redis.disconnect();
+    },
+  };
+}
+
+/** Slack's published limits for the methods that write run messages, as configured. */
+function slackLimits(env: Env): SlackLimits {
+  return {
+    'chat.update': {
+      perMinute: env.SLACK_UPDATE_PER_MINUTE,
+      burst: env.SLACK_UPDATE_BURST,
+      perChannel: false,
+    },
+    'chat.postMessage': {
+      perMinute: env.SLACK_POST_PER_MINUTE_PER_CHANNEL,
+      burst: env.SLACK_POST_BURST,
+      perChannel: true,
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { scriptedPlan } from '../support/scripted-plan.js';
-import { click, requestSetup } from '../support/slack-requests.js';
+import { click, finalTs, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -63,7 +63,7 @@ describe('runs in Slack', () => {
     const runId = await requestSetup(harness, 'mitxonline qa');
     const done = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'succeeded' && current.finalTs ? current : undefined;
+      return current.status === 'succeeded' && (await shownFinal(harness, current)) ? current : undefined;
     });
     const cards = harness.slack.channelMessages('C0OPS');
     expect(cards).toHaveLength(1);
@@ -200,23 +200,23 @@ describe('runs in Slack', () => {
     const runId = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'failed' && current.finalTs ? current : undefined;
+      return current.status === 'failed' && (await shownFinal(harness, current)) ? current : undefined;
     });
     expect(failed.error).toEqual({ step: 'vault', code: 'scripted', message: 'vault broke on purpose.' });
-    const closing = harness.slack.messages.find((m) => m.ts === failed.finalTs);
+    const closing = harness.slack.messages.find((m) => m.ts === finalTs(failed));
     expect(buttons(closing)).toEqual([ACTION_RETRY]);
     expect(
       harness.slack.callsTo('chat.postMessage').find((c) => c.params.reply_broadcast === 'true'),
     ).toBeDefined();
 
-    expect(await click(harness, ACTION_RETRY, runId, failed.finalTs as string, 'U0REQUESTER')).toBe(
+    expect(await click(harness, ACTION_RETRY, runId, finalTs(failed) as string, 'U0REQUESTER')).toBe(
       `Retrying run \`${runId}\` from the step that failed.`,
     );
     await waitFor(async () => (await run(harness, runId)).status === 'succeeded', {
       what: 'the retried run to succeed',
     });
     expect(effects).toEqual(['preflight', 'lms', 'vault', 'concourse']);
-    expect(buttons(harness.slack.messages.find((m) => m.ts === failed.finalTs))).toEqual([]);
+    expect(buttons(harness.slack.messages.find((m) => m.ts === finalTs(failed)))).toEqual([]);
   });
 
   it('cancels a run waiting for approval from its card', async () => {

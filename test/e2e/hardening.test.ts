@@ -12,7 +12,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import type { StepDefinition } from '../../src/jobs/step-definition.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { REDIS_URL } from '../support/redis.js';
-import { REQUESTER, requestSetup } from '../support/slack-requests.js';
+import { REQUESTER, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -144,7 +144,7 @@ describe('hardening', () => {
     const done = await waitFor(
       async () => {
         const current = await run(harness, runId);
-        return current.status === 'succeeded' && current.finalTs ? current : undefined;
+        return current.status === 'succeeded' && (await shownFinal(harness, current)) ? current : undefined;
       },
       { what: 'success despite Slack errors', timeoutMs: 60_000 },
     );

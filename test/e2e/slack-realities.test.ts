@@ -3,7 +3,7 @@ import type { RunRecord } from '../../src/jobs/run-record.js';
 import { ACTION_APPROVE } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { scriptedPlan } from '../support/scripted-plan.js';
-import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
+import { click, ephemeralTo, REQUESTER, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -32,7 +32,7 @@ const finished = (harness: BotHarness, id: string) =>
   waitFor(
     async () => {
       const current = await run(harness, id);
-      return current.finishedAt && current.finalTs ? current : undefined;
+      return current.finishedAt && (await shownFinal(harness, current)) ? current : undefined;
     },
     { what: 'the run to end with its closing message', timeoutMs: 25_000 },
   );

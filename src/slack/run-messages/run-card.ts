@@ -77,10 +77,6 @@ function retryActions(run: RunRecord): KnownBlock {
 }
 
 export function renderFinal(run: RunRecord): RenderedMessage {
-  if (!isFinal(run.status)) {
-    const text = `:repeat: Retried: attempt ${run.attempt} is in progress; this message shows its result when it ends.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-  }
   const lines = [`${STATUS_LABEL[run.status]}: ${runTitle(run)}`];
   if (run.error)
     lines.push(`Failed at *${stepTitle(run, run.error.step)}*: ${escapeMrkdwn(run.error.message)}`);
