@@ -103,10 +103,10 @@ export function createBot(options: BotOptions): Bot {
     options.role === 'web'
       ? undefined
       : new SlackRunPublisher({
-          store: new RunStore(redis.runs, prefix),
-          backlog: new PublishBacklog(redis.runs, prefix),
-          writer: writerFor(redis.runs, gateFor(PUBLISHER_MAX_WAIT_MS)),
-          redis: redis.runs,
+          store: new RunStore(redis.publishing, prefix),
+          backlog: new PublishBacklog(redis.publishing, prefix),
+          writer: writerFor(redis.publishing, gateFor(PUBLISHER_MAX_WAIT_MS)),
+          redis: redis.publishing,
           prefix,
           logger,
           metrics,

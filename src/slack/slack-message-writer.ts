@@ -70,11 +70,9 @@ export class SlackMessageWriter {
       const found = await this.find(target, Number(intent));
       if (found) return { ts: found, fingerprint: '' };
     }
-    await redis
-      .multi()
-      .hset(stateKey, `posting:${target.key}`, String(Date.now()))
-      .expire(stateKey, STATE_TTL_SECONDS)
-      .exec();
+    // No MULTI here: an EXEC on a shared connection would drop the run store's WATCH.
+    await redis.hset(stateKey, `posting:${target.key}`, String(Date.now()));
+    await redis.expire(stateKey, STATE_TTL_SECONDS);
     const { channel, threadTs } = target;
     const thread = threadTs ? { thread_ts: threadTs, reply_broadcast: target.broadcast ?? false } : {};
     const metadata = {
@@ -99,11 +97,8 @@ export class SlackMessageWriter {
 
   /** The post's ts is stored in the run record: its intent is no longer needed. */
   async posted(runId: string, key: string, fingerprint: string): Promise<void> {
-    await this.options.redis
-      .multi()
-      .hdel(this.stateKey(runId), `posting:${key}`)
-      .hset(this.stateKey(runId), `shown:${key}`, fingerprint)
-      .exec();
+    await this.options.redis.hset(this.stateKey(runId), `shown:${key}`, fingerprint);
+    await this.options.redis.hdel(this.stateKey(runId), `posting:${key}`);
   }
 
   /** Records what a message shows, keeping its post's intent (its ts is not stored yet). */

@@ -93,6 +93,11 @@ export class SlackRunPublisher {
   }
 
   private async tick(): Promise<void> {
+    const pending = await this.options.backlog.pending();
+    if (pending.length === 0 && this.inFlight.size === 0) {
+      this.options.metrics.slackPublishLag.reset();
+      return;
+    }
     const held = await this.options.redis.eval(
       RENEW_LEASE_SCRIPT,
       1,
@@ -101,7 +106,6 @@ export class SlackRunPublisher {
       String(this.options.leaseMs ?? 10_000),
     );
     if (held !== 1) return;
-    const pending = await this.options.backlog.pending();
     this.observeLag(pending);
     const now = Date.now();
     for (const publication of pending) {

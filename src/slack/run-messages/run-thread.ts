@@ -73,7 +73,8 @@ export function runThread(run: RunRecord, approvers: string): RunMessage[] {
       messages.push({
         key: `phase:${attempt}:${group}`,
         message: phaseMessage(run, group, attempt, steps),
-        settled: ended || phaseEnded,
+        // While the run waits for a person nothing moves: show where it stands now.
+        settled: ended || phaseEnded || run.status === 'awaiting_approval',
       });
     }
     const retried = run.retried?.find((r) => r.attempt === attempt);
