@@ -153,6 +153,7 @@ export function createBot(options: BotOptions): Bot {
       store: workerStore,
       journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), redis.runs),
       scheduler,
+      backlog: new PublishBacklog(redis.runs, prefix),
       workerTiming: options.workerTiming,
       reconcile: options.reconcile ?? DEFAULT_RECONCILE_TIMING,
     });

@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
 import type { RenderedMessage } from './run-messages/block-text.js';
 import { CARD_KEY, cardMessage, type RunMessage, runThread } from './run-messages/run-thread.js';
+import { slackPlatformError } from './slack-errors.js';
 import type { SlackMessageWriter } from './slack-message-writer.js';
 
 export interface SlackRunPublisherOptions {
@@ -28,8 +29,16 @@ export interface SlackRunPublisherOptions {
   leaseMs?: number;
 }
 
-/** A run whose messages keep failing for reasons other than rate limits is given up after this many passes. */
+/** A run whose messages Slack keeps refusing for good (not an outage) is given up after this many passes. */
 const MAX_FAILED_PASSES = 8;
+
+/** Slack's own errors that say "try again later" rather than "this will never work". */
+const TRANSIENT_SLACK_ERRORS = new Set([
+  'fatal_error',
+  'internal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 const RENEW_LEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -165,9 +174,12 @@ export class SlackRunPublisher {
     const { runId } = publication;
     const passes = (this.failedPasses.get(runId) ?? 0) + 1;
     this.failedPasses.set(runId, passes);
-    const rateLimited = error instanceof BotError && error.code === 'slack_rate_limited';
     const unreachable = error instanceof BotError && error.code === AUDIENCE_UNREACHABLE;
-    if (unreachable || (!rateLimited && passes >= MAX_FAILED_PASSES)) {
+    // Only an answer that will not change (invalid_blocks…) is given up on; an outage, a 5xx or a
+    // rate limit is waited out, however long, so the final state is never dropped.
+    const refused = slackPlatformError(error);
+    const permanent = refused !== undefined && !TRANSIENT_SLACK_ERRORS.has(refused);
+    if (unreachable || (permanent && passes >= MAX_FAILED_PASSES)) {
       this.options.logger.error({ err: error, runId }, 'giving up showing this run in Slack');
       await this.options.backlog.published(runId, publication.revision).catch(() => undefined);
       this.failedPasses.delete(runId);

@@ -105,4 +105,26 @@ describe('run messages in Slack', () => {
     expect(harness.slack.callsTo('conversations.history').length).toBeGreaterThan(0);
     expect(harness.slack.callsTo('conversations.replies').length).toBeGreaterThan(0);
   });
+
+  it('writes the final card and thread after a restart, from the run record, when Slack was down at the end', async () => {
+    const effects: string[] = [];
+    const first = await start(effects);
+    const runId = await requestSetup(first, 'mitxonline qa');
+    // Slack fails every write once the card is up; the run does not wait for it and ends.
+    first.slack.answerErrors('chat.postMessage', Array(200).fill('fatal_error'));
+    first.slack.answerErrors('chat.update', Array(200).fill('fatal_error'));
+    await waitFor(async () => (await run(first, runId)).status === 'succeeded', { what: 'the run to end' });
+    expect(effects).toEqual(['preflight', 'lms', 'vault', 'concourse']);
+    await first.bot.stop(2_000);
+    first.slack.answerErrors('chat.postMessage', [null]);
+    first.slack.answerErrors('chat.update', [null]);
+    h = await startBotHarness({
+      catalog: testCatalog(),
+      plans: scriptedPlan([]),
+      sameAs: { prefix: first.prefix, slack: first.slack },
+    });
+    const done = await shown(h, runId, 'succeeded');
+    expect(first.slack.channelMessages('C0OPS')[0]?.text).toContain('Succeeded');
+    expect(texts(h, done)).toHaveLength(4);
+  });
 });

@@ -52,6 +52,8 @@ export interface HarnessOptions {
   /** Extra environment (e.g. a RemoteWorld's); with `realIntegrations` the bot builds its real clients from it. */
   env?: Record<string, string>;
   realIntegrations?: boolean;
+  /** A second bot process of the same deployment (a restart): same Redis prefix, same Slack. */
+  sameAs?: { prefix: string; slack: SlackEmulator };
 }
 
 const unusedPlans: RunPlanFactory = {
@@ -62,9 +64,9 @@ const unusedPlans: RunPlanFactory = {
 
 /** The real bot on a random port, talking to a Slack emulator and the real Redis. */
 export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
-  const slack = new SlackEmulator({ usergroups: options.usergroups });
-  await slack.start();
-  const prefix = uniquePrefix('bot');
+  const slack = options.sameAs?.slack ?? new SlackEmulator({ usergroups: options.usergroups });
+  if (!options.sameAs) await slack.start();
+  const prefix = options.sameAs?.prefix ?? uniquePrefix('bot');
   const logs = new CapturedLogs();
   const redactor = options.redactor ?? new SecretRedactor();
   const logger = createLogger({ level: 'debug', redactor, destination: logs });
