@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { BotError } from '../errors.js';
 import { AUDIENCE_UNREACHABLE } from '../jobs/ports.js';
@@ -7,6 +6,7 @@ import type { RunRecord } from '../jobs/run-record.js';
 import type { RunStore } from '../jobs/run-store.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
+import { PublisherLease } from './publisher-lease.js';
 import type { RenderedMessage } from './run-messages/block-text.js';
 import { CARD_KEY, cardMessage, type RunMessage, runThread } from './run-messages/run-thread.js';
 import { slackPlatformError } from './slack-errors.js';
@@ -40,11 +40,6 @@ const TRANSIENT_SLACK_ERRORS = new Set([
   'request_timeout',
 ]);
 
-const RENEW_LEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-`;
-
 /**
  * Brings Slack up to each run's record, apart from the runs themselves: it drains the publish
  * backlog, renders each run's messages from its latest record (so pending changes coalesce:
@@ -54,7 +49,7 @@ return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
  * restart loses nothing.
  */
 export class SlackRunPublisher {
-  private readonly owner = randomUUID();
+  private readonly lease: PublisherLease;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly notBefore = new Map<string, number>();
   /** The revision each run had when its last pass began. */
@@ -66,7 +61,9 @@ export class SlackRunPublisher {
   private ticking: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(private readonly options: SlackRunPublisherOptions) {}
+  constructor(private readonly options: SlackRunPublisherOptions) {
+    this.lease = new PublisherLease(options.redis, `${options.prefix}:publisher`, options.leaseMs ?? 10_000);
+  }
 
   start(): void {
     this.stopped = false;
@@ -91,14 +88,7 @@ export class SlackRunPublisher {
     clearInterval(this.timer);
     await this.ticking;
     await Promise.allSettled(this.inFlight.values());
-    await this.options.redis
-      .eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        1,
-        this.leaseKey,
-        this.owner,
-      )
-      .catch(() => undefined);
+    await this.lease.release().catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
@@ -107,14 +97,7 @@ export class SlackRunPublisher {
       this.options.metrics.slackPublishLag.reset();
       return;
     }
-    const held = await this.options.redis.eval(
-      RENEW_LEASE_SCRIPT,
-      1,
-      this.leaseKey,
-      this.owner,
-      String(this.options.leaseMs ?? 10_000),
-    );
-    if (held !== 1) return;
+    if (!(await this.lease.hold())) return;
     this.observeLag(pending);
     const now = Date.now();
     for (const publication of pending) {
@@ -271,10 +254,6 @@ export class SlackRunPublisher {
   private forget(runId: string): void {
     this.passedRevision.delete(runId);
     for (const id of this.lastWrite.keys()) if (id.startsWith(`${runId}/`)) this.lastWrite.delete(id);
-  }
-
-  private get leaseKey(): string {
-    return `${this.options.prefix}:publisher`;
   }
 }
 
