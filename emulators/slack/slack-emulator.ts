@@ -66,6 +66,8 @@ export interface SlackEmulatorOptions {
    * Retry-After, as Slack does, and the refused call counts against nothing.
    */
   rateLimits?: Record<string, number | EmulatedLimit>;
+  /** Every Web API call is answered only after this long (a slow Slack, for benchmarks). */
+  latencyMs?: number;
 }
 
 /**
@@ -99,7 +101,10 @@ export class SlackEmulator {
     this.botUserId = options.botUserId ?? 'U0RETIREBOT';
     this.usergroups = new Map(Object.entries(options.usergroups ?? {}));
     this.rateLimits = options.rateLimits ?? {};
+    this.latencyMs = options.latencyMs ?? 0;
   }
+
+  private readonly latencyMs: number;
 
   /** How many calls were answered 429 because of `rateLimits`. */
   rateLimited = 0;
@@ -258,6 +263,7 @@ export class SlackEmulator {
     if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
     await this.takeDelay(method);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const planned = this.platformErrors.get(method);
     const error = planned?.outcomes.shift();
     if (planned && planned.outcomes.length === 0) this.platformErrors.delete(method);
