@@ -87,17 +87,16 @@ export function createBot(options: BotOptions): Bot {
   });
   const client = slack.app.client;
   const limits = slackLimits(env);
-  const gateFor = (maxWaitMs: number) =>
-    new SlackRateGate({
-      limits,
-      maxWaitMs,
-      onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }),
-      onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),
-    });
-  const gate = gateFor(SLACK_MAX_WAIT_MS);
+  // One gate per process: the publisher and the requests share Slack's per-channel budget.
+  const gate = new SlackRateGate({
+    limits,
+    maxWaitMs: SLACK_MAX_WAIT_MS,
+    onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }),
+    onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),
+  });
   const backlog = new PublishBacklog(redis.requests, prefix);
-  const writerFor = (connection: typeof redis.runs, writerGate: SlackRateGate) =>
-    new SlackMessageWriter({ client: slack.writer, gate: writerGate, redactor, redis: connection, prefix });
+  const writerFor = (connection: typeof redis.runs, maxWaitMs: number) =>
+    new SlackMessageWriter({ client: slack.writer, gate, redactor, redis: connection, prefix, maxWaitMs });
   const describeApprovers = (run: RunRecord) => approverMentions(catalog.get(run.app, run.env));
   const publisher =
     options.role === 'web'
@@ -105,7 +104,7 @@ export function createBot(options: BotOptions): Bot {
       : new SlackRunPublisher({
           store: new RunStore(redis.publishing, prefix),
           backlog: new PublishBacklog(redis.publishing, prefix),
-          writer: writerFor(redis.publishing, gateFor(PUBLISHER_MAX_WAIT_MS)),
+          writer: writerFor(redis.publishing, PUBLISHER_MAX_WAIT_MS),
           redis: redis.publishing,
           prefix,
           logger,
@@ -116,7 +115,7 @@ export function createBot(options: BotOptions): Bot {
   const reporterFor = (connection: typeof redis.runs) =>
     new SlackRunReporter({
       backlog: new PublishBacklog(connection, prefix),
-      writer: writerFor(connection, gate),
+      writer: writerFor(connection, SLACK_MAX_WAIT_MS),
       nudge: publisher ? () => publisher.nudge() : undefined,
     });
   const journal = (runStore: RunStore, runAudit: AuditLog, connection: typeof redis.runs) =>
@@ -187,9 +186,12 @@ export function createBot(options: BotOptions): Bot {
   };
 }
 
-/** Slack's published limits for the methods that write run messages, as configured. */
+/** Slack's published limits for the methods run messages use, as configured (lookups are Tier 3). */
 function slackLimits(env: Env): SlackLimits {
+  const tier3 = { perMinute: 50, burst: 3, perChannel: false };
   return {
+    'conversations.history': tier3,
+    'conversations.replies': tier3,
     'chat.update': {
       perMinute: env.SLACK_UPDATE_PER_MINUTE,
       burst: env.SLACK_UPDATE_BURST,

@@ -16,6 +16,8 @@ export interface SlackMessageWriterOptions {
   redactor: SecretRedactor;
   redis: Redis;
   prefix: string;
+  /** How long a write may wait for its turn at Slack (longer for the publisher than in a request). */
+  maxWaitMs: number;
 }
 
 /** Where a new message goes: the channel, or the card's thread. */
@@ -70,9 +72,6 @@ export class SlackMessageWriter {
       const found = await this.find(target, Number(intent));
       if (found) return { ts: found, fingerprint: '' };
     }
-    // No MULTI here: an EXEC on a shared connection would drop the run store's WATCH.
-    await redis.hset(stateKey, `posting:${target.key}`, String(Date.now()));
-    await redis.expire(stateKey, STATE_TTL_SECONDS);
     const { channel, threadTs } = target;
     const thread = threadTs ? { thread_ts: threadTs, reply_broadcast: target.broadcast ?? false } : {};
     const metadata = {
@@ -85,11 +84,16 @@ export class SlackMessageWriter {
       async () => {
         const content = this.content(await render());
         fingerprint = content.fingerprint;
+        // The intent is written once the post has its turn: a post refused before it was sent
+        // leaves nothing to look up. No MULTI: an EXEC would drop the run store's WATCH.
+        await redis.hset(stateKey, `posting:${target.key}`, String(Date.now()));
+        await redis.expire(stateKey, STATE_TTL_SECONDS);
         return reaching(channel, () =>
           this.options.client.chat.postMessage({ channel, ...content.body, ...thread, metadata }),
         );
       },
       channel,
+      this.options.maxWaitMs,
     );
     if (!posted.ts) throw new Error(`chat.postMessage in ${channel} answered without a ts`);
     return { ts: posted.ts, fingerprint };
@@ -123,6 +127,7 @@ export class SlackMessageWriter {
         return reaching(channel, () => this.options.client.chat.update({ channel, ts, ...content.body }));
       },
       channel,
+      this.options.maxWaitMs,
     );
     await this.options.redis.hset(this.stateKey(runId), `shown:${key}`, fingerprint);
   }
@@ -153,16 +158,24 @@ export class SlackMessageWriter {
     const { client, gate } = this.options;
     const { channel, threadTs } = target;
     const answer = threadTs
-      ? await gate.call('conversations.replies', () =>
-          client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 1000 }),
+      ? await gate.call(
+          'conversations.replies',
+          () =>
+            client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 1000 }),
+          channel,
+          this.options.maxWaitMs,
         )
-      : await gate.call('conversations.history', () =>
-          client.conversations.history({
-            channel,
-            oldest: String(Math.floor(since / 1000) - 60),
-            include_all_metadata: true,
-            limit: 1000,
-          }),
+      : await gate.call(
+          'conversations.history',
+          () =>
+            client.conversations.history({
+              channel,
+              oldest: String(Math.floor(since / 1000) - 60),
+              include_all_metadata: true,
+              limit: 1000,
+            }),
+          channel,
+          this.options.maxWaitMs,
         );
     const parsed = listedMessages.safeParse(answer);
     if (!parsed.success) throw new Error(`unexpected answer listing messages in ${channel}`);

@@ -41,9 +41,10 @@ export class SlackRateGate {
     this.now = options.now ?? Date.now;
   }
 
-  async call<T>(method: string, send: () => Promise<T>, channel?: string): Promise<T> {
+  /** `maxWaitMs` overrides the gate's own for this call (the publisher may wait longer than a request). */
+  async call<T>(method: string, send: () => Promise<T>, channel?: string, maxWaitMs?: number): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.waitForTurn(method, channel);
+      await this.waitForTurn(method, channel, maxWaitMs ?? this.options.maxWaitMs);
       try {
         const answer = await send();
         this.options.onCall?.(method, 'ok');
@@ -70,9 +71,9 @@ export class SlackRateGate {
     return Math.max(0, blocked, paced);
   }
 
-  private async waitForTurn(method: string, channel: string | undefined): Promise<void> {
+  private async waitForTurn(method: string, channel: string | undefined, maxWaitMs: number): Promise<void> {
     const wait = this.waitMs(method, channel);
-    if (wait > this.options.maxWaitMs) throw rateLimited(method, Math.ceil(wait / 1000));
+    if (wait > maxWaitMs) throw rateLimited(method, Math.ceil(wait / 1000));
     const limit = this.options.limits?.[method];
     if (limit) {
       const budget = this.budget(method, channel);
