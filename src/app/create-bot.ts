@@ -14,6 +14,7 @@ import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { approverMentions } from '../slack/approver-mentions.js';
 import { registerListeners } from '../slack/register-listeners.js';
+import { SharedRateBudgets } from '../slack/shared-rate-budgets.js';
 import { createSlackApp } from '../slack/slack-app.js';
 import { SlackMessageWriter } from '../slack/slack-message-writer.js';
 import { type SlackLimits, SlackRateGate } from '../slack/slack-rate-gate.js';
@@ -87,9 +88,10 @@ export function createBot(options: BotOptions): Bot {
   });
   const client = slack.app.client;
   const limits = slackLimits(env);
-  // One gate per process: the publisher and the requests share Slack's per-channel budget.
+  // The publisher and the requests, in every process, share Slack's budgets (kept in Redis).
   const gate = new SlackRateGate({
     limits,
+    budgets: new SharedRateBudgets(redis.requests, prefix),
     maxWaitMs: SLACK_MAX_WAIT_MS,
     onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }),
     onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),

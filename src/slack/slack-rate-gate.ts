@@ -18,6 +18,8 @@ export interface SlackRateGateOptions {
   onCall?: (method: string, outcome: 'ok' | 'error' | 'rate_limited') => void;
   onRateLimited?: (method: string) => void;
   now?: () => number;
+  /** Where budgets are kept; by default in this process. */
+  budgets?: RateBudgets;
 }
 
 /** A call is tried this often at most when Slack keeps answering 429. */
@@ -32,13 +34,12 @@ const MAX_ATTEMPTS = 3;
  * client's default retry policy allows.
  */
 export class SlackRateGate {
-  /** When the next call of each budget is due if calls came evenly (the "theoretical arrival time"). */
-  private readonly due = new Map<string, number>();
-  private readonly blockedUntil = new Map<string, number>();
   private readonly now: () => number;
+  private readonly budgets: RateBudgets;
 
   constructor(private readonly options: SlackRateGateOptions) {
     this.now = options.now ?? Date.now;
+    this.budgets = options.budgets ?? new LocalRateBudgets();
   }
 
   /** `maxWaitMs` overrides the gate's own for this call (the publisher may wait longer than a request). */
@@ -54,32 +55,19 @@ export class SlackRateGate {
         this.options.onCall?.(method, retryAfter === undefined ? 'error' : 'rate_limited');
         if (retryAfter === undefined) throw error;
         this.options.onRateLimited?.(method);
-        this.blockedUntil.set(this.budget(method, channel), this.now() + retryAfter * 1000);
+        const limit = this.options.limits?.[method];
+        const now = this.now();
+        await this.budgets.block(this.budget(method, channel), now + retryAfter * 1000, pace(limit), now);
         if (attempt >= MAX_ATTEMPTS) throw rateLimited(method, retryAfter);
       }
     }
   }
 
-  /** How long a call to `method` in `channel` would wait now, without reserving anything. */
-  waitMs(method: string, channel?: string): number {
-    const budget = this.budget(method, channel);
-    const now = this.now();
-    const blocked = (this.blockedUntil.get(budget) ?? 0) - now;
-    const limit = this.options.limits?.[method];
-    if (!limit) return Math.max(0, blocked);
-    const paced = Math.max(this.due.get(budget) ?? now, now) - pace(limit).tolerance - now;
-    return Math.max(0, blocked, paced);
-  }
-
   private async waitForTurn(method: string, channel: string | undefined, maxWaitMs: number): Promise<void> {
-    const wait = this.waitMs(method, channel);
-    if (wait > maxWaitMs) throw rateLimited(method, Math.ceil(wait / 1000));
     const limit = this.options.limits?.[method];
-    if (limit) {
-      const budget = this.budget(method, channel);
-      const start = this.now() + wait;
-      this.due.set(budget, Math.max(this.due.get(budget) ?? start, start) + pace(limit).interval);
-    }
+    const budget = this.budget(method, channel);
+    const wait = await this.budgets.reserve(budget, pace(limit), this.now(), maxWaitMs);
+    if (wait === undefined) throw rateLimited(method, Math.ceil(maxWaitMs / 1000));
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
@@ -88,7 +76,43 @@ export class SlackRateGate {
   }
 }
 
-function pace(limit: SlackLimit): { interval: number; tolerance: number } {
+/** A budget's pace: one call per `interval`, up to `tolerance` ahead of it (the burst). */
+export interface Pace {
+  interval: number;
+  tolerance: number;
+}
+
+/**
+ * Where each budget's next slot is kept (a generic cell rate's "theoretical arrival time"): in
+ * this process, or in Redis so every process of a deployment shares Slack's per-workspace and
+ * per-channel budgets.
+ */
+export interface RateBudgets {
+  /** Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved) past `maxWaitMs`. */
+  reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined>;
+  /** Slack answered 429: nothing of this budget goes before `until`. */
+  block(budget: string, until: number, pace: Pace, now: number): Promise<void>;
+}
+
+export class LocalRateBudgets implements RateBudgets {
+  private readonly due = new Map<string, number>();
+
+  async reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined> {
+    const start = Math.max(this.due.get(budget) ?? now, now);
+    const wait = Math.max(0, start - pace.tolerance - now);
+    if (wait > maxWaitMs) return undefined;
+    this.due.set(budget, Math.max(start, now + wait) + pace.interval);
+    return wait;
+  }
+
+  async block(budget: string, until: number, pace: Pace, _now: number): Promise<void> {
+    this.due.set(budget, Math.max(this.due.get(budget) ?? 0, until + pace.tolerance));
+  }
+}
+
+/** A method without a configured limit is only held back by Retry-After. */
+function pace(limit: SlackLimit | undefined): Pace {
+  if (!limit) return { interval: 0, tolerance: 0 };
   const interval = 60_000 / limit.perMinute;
   return { interval, tolerance: Math.max(0, limit.burst - 1) * interval };
 }
