@@ -27,8 +27,11 @@ import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from '
 
 /** A request waits this long at most for its turn at Slack (a user-group lookup, the status card). */
 const SLACK_MAX_WAIT_MS = 5_000;
-/** The publisher, apart from any run or request, may wait out a minute-long Retry-After. */
-const PUBLISHER_MAX_WAIT_MS = 65_000;
+/**
+ * The publisher waits this long at most for one write's turn; a longer wait ends its pass (it
+ * comes back), so a run's newer state is never stuck behind a queued post.
+ */
+const PUBLISHER_MAX_WAIT_MS = 2_000;
 
 export interface BotOptions {
   env: Env;

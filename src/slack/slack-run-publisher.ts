@@ -32,6 +32,9 @@ export interface SlackRunPublisherOptions {
 /** A run whose messages Slack keeps refusing for good (not an outage) is given up after this many passes. */
 const MAX_FAILED_PASSES = 8;
 
+/** How soon a run whose write was not yet its turn is looked at again. */
+const TURN_RETRY_MS = 1_000;
+
 /** Slack's own errors that say "try again later" rather than "this will never work". */
 const TRANSIENT_SLACK_ERRORS = new Set([
   'fatal_error',
@@ -155,6 +158,12 @@ export class SlackRunPublisher {
   /** A failed pass is tried again later; a run Slack keeps refusing (not rate limits) is given up. */
   private async failed(publication: PendingPublication, error: unknown): Promise<void> {
     const { runId } = publication;
+    if (error instanceof BotError && error.code === 'slack_rate_limited') {
+      // Not its turn yet: the pass ends rather than holding the run, so a newer revision (the
+      // result on the card) is not stuck behind a queued post.
+      this.notBefore.set(runId, Date.now() + TURN_RETRY_MS);
+      return;
+    }
     const passes = (this.failedPasses.get(runId) ?? 0) + 1;
     this.failedPasses.set(runId, passes);
     const unreachable = error instanceof BotError && error.code === AUDIENCE_UNREACHABLE;
@@ -194,6 +203,14 @@ export class SlackRunPublisher {
     }
     const cardTs = run.cardTs as string;
     const shown = await writer.shown(run.id);
+    // A result or a wait shows on the card first: edits have their own budget, while the thread's
+    // posts queue behind the channel's.
+    const settledCard = cardMessage(run);
+    if (settledCard.settled && shown.get(CARD_KEY) !== writer.fingerprint(settledCard.message)) {
+      await writer.update(run.id, CARD_KEY, { channel, ts: cardTs }, latest(CARD_KEY));
+      shown.set(CARD_KEY, writer.fingerprint(settledCard.message));
+      this.wrote(run.id, CARD_KEY);
+    }
     let retryAt: number | undefined;
     const thread = runThread(run, this.options.describeApprovers(run));
     for (const [index, message] of thread.entries()) {
