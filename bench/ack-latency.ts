@@ -1,24 +1,22 @@
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
+import { resolve } from 'node:path';
 import { App, HTTPReceiver } from '@slack/bolt';
-import { SlackDriver } from '../emulators/slack/slack-driver.js';
 import { SlackEmulator } from '../emulators/slack/slack-emulator.js';
 import { createBot } from '../src/app/create-bot.js';
 import { loadEnv } from '../src/config/env.js';
 import { createLogger } from '../src/logging/logger.js';
 import { Metrics } from '../src/logging/metrics.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
+import type { LoadRequest, LoadResult } from './ack-load.js';
 import { benchCatalog } from './bench-catalog.js';
-import { formatMs, measureConcurrent, percentile } from './latency-stats.js';
+import { formatMs } from './latency-stats.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const REQUESTS = 1_000;
 const CONCURRENCY = 50;
 
-export interface AckLatencyResult {
-  label: string;
-  p50: number;
-  p99: number;
-}
+export type AckLatencyResult = LoadResult;
 
 async function startBareBolt(slack: SlackEmulator): Promise<{ url: string; stop: () => Promise<void> }> {
   const receiver = new HTTPReceiver({ signingSecret: SIGNING_SECRET });
@@ -30,20 +28,27 @@ async function startBareBolt(slack: SlackEmulator): Promise<{ url: string; stop:
   return { url: `http://127.0.0.1:${port}`, stop: () => app.stop().then(() => undefined) };
 }
 
-async function measure(
-  label: string,
-  driver: SlackDriver,
-  text: (i: number) => string,
-): Promise<AckLatencyResult> {
-  await measureConcurrent(100, 10, async (i) => void (await driver.slash(text(REQUESTS + i))));
-  const latencies = await measureConcurrent(REQUESTS, CONCURRENCY, async (i) => {
-    const response = await driver.slash(text(i));
-    if (response.status !== 200) throw new Error(`${label}: HTTP ${response.status}`);
+/** Runs the load generator in a child process and returns what it measured. */
+function generateLoad(request: LoadRequest): Promise<LoadResult[]> {
+  return new Promise((done, fail) => {
+    const child = fork(resolve(import.meta.dirname, 'ack-load.ts'), [], { execArgv: ['--import', 'tsx'] });
+    child.once('message', (message) => {
+      const answer = message as { results?: LoadResult[]; error?: string };
+      if (answer.results) done(answer.results);
+      else fail(new Error(`load generator: ${answer.error}`));
+    });
+    child.once('error', fail);
+    child.once('exit', (code) => {
+      if (code !== 0) fail(new Error(`load generator exited with ${code}`));
+    });
+    child.send(request);
   });
-  return { label, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
-/** Slash-command ack latency under 50 concurrent signed requests: the bot next to a bare Bolt app. */
+/**
+ * Slash-command ack latency under 50 concurrent signed requests: the bot next to a bare Bolt app,
+ * the requests sent by a load generator in its own process.
+ */
 export async function benchAckLatency(): Promise<AckLatencyResult[]> {
   const slack = new SlackEmulator();
   await slack.start();
@@ -75,16 +80,22 @@ export async function benchAckLatency(): Promise<AckLatencyResult[]> {
     role: 'web',
   });
   const { port } = await bot.start();
-  const driver = (url: string) =>
-    new SlackDriver({ botUrl: url, signingSecret: SIGNING_SECRET, emulator: slack });
-  const ours = driver(`http://127.0.0.1:${port}`);
   try {
-    const results = [
-      await measure('bare Bolt (ack only)', driver(bare.url), () => 'list'),
-      await measure('retirement-bot help', ours, () => 'help'),
-      await measure('retirement-bot setup (Redis lock + run record)', ours, (i) => `setup bench e${i}`),
-    ];
-    return results;
+    return await generateLoad({
+      targets: [
+        { label: 'bare Bolt (ack only)', url: bare.url, command: 'list' },
+        { label: 'retirement-bot help', url: `http://127.0.0.1:${port}`, command: 'help' },
+        {
+          label: 'retirement-bot setup (Redis lock + run record)',
+          url: `http://127.0.0.1:${port}`,
+          command: 'setup',
+        },
+      ],
+      slackUrl: slack.url,
+      signingSecret: SIGNING_SECRET,
+      requests: REQUESTS,
+      concurrency: CONCURRENCY,
+    });
   } finally {
     await bot.stop(5_000);
     await bare.stop();

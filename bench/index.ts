@@ -1,4 +1,10 @@
 import { benchAckLatency, describeAckLatency } from './ack-latency.js';
+import {
+  benchCatalogPairs,
+  benchSlowSlack,
+  describeCatalogPairs,
+  describeSlowSlack,
+} from './catalog-pairs.js';
 import { benchManyRuns, describeManyRuns } from './many-runs.js';
 import { benchSetupOverhead, describeSetupOverhead } from './setup-overhead.js';
 
@@ -10,7 +16,13 @@ async function main(): Promise<void> {
   out(describeAckLatency(await benchAckLatency()));
   out('\nFull qa setup against the simulated edx-worker and zero-latency emulators:');
   out(describeSetupOverhead(await benchSetupOverhead()));
-  out('\n100 setup runs for different pairs, two workers:');
+  out(
+    '\nEvery catalog pair (12) set up at once, two workers, Slack with its published limits (scripted steps):',
+  );
+  out(describeCatalogPairs(await benchCatalogPairs()));
+  out('\nA run with Slack answering in 0 ms, then 500 ms per call (scripted steps):');
+  out(describeSlowSlack(await benchSlowSlack()));
+  out('\n100 setup runs for different pairs, two workers, Slack with its published limits:');
   out(describeManyRuns(await benchManyRuns()));
 }
 

@@ -23,7 +23,31 @@ export interface SlackMessage {
   edited?: number;
   /** Set on messages people posted (as opposed to the bot). */
   author?: string;
+  /** Message metadata (`event_type`, `event_payload`), returned only when asked for. */
+  metadata?: unknown;
 }
+
+/**
+ * One of Slack's rate limits: calls a minute, how many may come at once, and whether Slack counts
+ * them per channel (chat.postMessage: about one a second per channel) or per workspace (tiers).
+ */
+export interface EmulatedLimit {
+  perMinute: number;
+  burst?: number;
+  perChannel?: boolean;
+}
+
+/**
+ * Slack's published limits for the methods the bot writes with (docs: rate limits): chat.update
+ * is Tier 3 (50+ a minute), chat.postMessage about one message a second per channel with short
+ * bursts; conversations.history and conversations.replies are Tier 3.
+ */
+export const SLACK_PUBLISHED_LIMITS: Readonly<Record<string, EmulatedLimit>> = {
+  'chat.update': { perMinute: 50, burst: 3 },
+  'chat.postMessage': { perMinute: 60, burst: 3, perChannel: true },
+  'conversations.history': { perMinute: 50, burst: 3 },
+  'conversations.replies': { perMinute: 50, burst: 3 },
+};
 
 interface Fault {
   status: number;
@@ -37,10 +61,13 @@ export interface SlackEmulatorOptions {
   botUserId?: string;
   usergroups?: Record<string, string[]>;
   /**
-   * Calls per minute allowed per method, as Slack's rate-limit tiers (e.g. chat.update is Tier 3,
-   * 50+ per minute); beyond it the emulator answers 429 with Retry-After, as Slack does.
+   * Limits per method (a number is calls per minute, all of them allowed at once), as Slack's
+   * rate-limit tiers, e.g. SLACK_PUBLISHED_LIMITS; beyond them the emulator answers 429 with
+   * Retry-After, as Slack does, and the refused call counts against nothing.
    */
-  rateLimits?: Record<string, number>;
+  rateLimits?: Record<string, number | EmulatedLimit>;
+  /** Every Web API call is answered only after this long (a slow Slack, for benchmarks). */
+  latencyMs?: number;
 }
 
 /**
@@ -64,6 +91,7 @@ export class SlackEmulator {
     { outcomes: (string | null)[]; extra: Record<string, unknown> }
   >();
   private readonly delays = new Map<string, { ms: number; remaining: number }>();
+  private readonly lostAnswers = new Map<string, number>();
   private readonly closedChannels = new Map<string, string>();
   private server: Server | undefined;
   private sequence = 0;
@@ -75,26 +103,33 @@ export class SlackEmulator {
     this.botUserId = options.botUserId ?? 'U0RETIREBOT';
     this.usergroups = new Map(Object.entries(options.usergroups ?? {}));
     this.rateLimits = options.rateLimits ?? {};
+    this.latencyMs = options.latencyMs ?? 0;
   }
+
+  private readonly latencyMs: number;
 
   /** How many calls were answered 429 because of `rateLimits`. */
   rateLimited = 0;
-  private readonly rateLimits: Record<string, number>;
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly rateLimits: Record<string, number | EmulatedLimit>;
+  /** Per budget (method, or method and channel): when its next call is due if calls came evenly. */
+  private readonly due = new Map<string, number>();
 
-  private overLimit(method: string): number | undefined {
-    const perMinute = this.rateLimits[method];
-    if (perMinute === undefined) return undefined;
+  /** Seconds the caller must wait (Retry-After) when this call is over its method's limit. */
+  private overLimit(method: string, params: Record<string, unknown>): number | undefined {
+    const configured = this.rateLimits[method];
+    if (configured === undefined) return undefined;
+    const limit = typeof configured === 'number' ? { perMinute: configured, burst: configured } : configured;
+    const budget = limit.perChannel ? `${method} ${String(params.channel)}` : method;
+    const interval = 60_000 / limit.perMinute;
+    const tolerance = Math.max(0, (limit.burst ?? 1) - 1) * interval;
     const now = Date.now();
-    let window = this.windows.get(method);
-    if (!window || now - window.start >= 60_000) {
-      window = { start: now, count: 0 };
-      this.windows.set(method, window);
+    const due = Math.max(this.due.get(budget) ?? now, now);
+    if (due - tolerance > now) {
+      this.rateLimited += 1;
+      return Math.max(1, Math.ceil((due - tolerance - now) / 1000));
     }
-    window.count += 1;
-    if (window.count <= perMinute) return undefined;
-    this.rateLimited += 1;
-    return Math.ceil((window.start + 60_000 - now) / 1000);
+    this.due.set(budget, due + interval);
+    return undefined;
   }
 
   /** The Web API base URL, with the trailing slash web-api expects. */
@@ -160,6 +195,14 @@ export class SlackEmulator {
     this.platformErrors.set(method, { outcomes: [...outcomes], extra });
   }
 
+  /**
+   * The next `count` calls to `method` take effect but their answers are lost (the connection is
+   * cut), as when a network fails or the caller dies after Slack took a post.
+   */
+  loseAnswers(method: string, count = 1): void {
+    this.lostAnswers.set(method, count);
+  }
+
   /** The next `count` calls to `method` are answered only after `ms`, as a slow Slack would. */
   answerSlowly(method: string, ms: number, count = 1): void {
     this.delays.set(method, { ms, remaining: count });
@@ -205,7 +248,7 @@ export class SlackEmulator {
     const params = parseParams(raw, req.headers['content-type']);
     this.calls.push({ method, params, raw, at: Date.now() });
 
-    const retryAfter = this.overLimit(method);
+    const retryAfter = this.overLimit(method, params);
     if (retryAfter !== undefined) {
       res.setHeader('retry-after', String(retryAfter));
       return sendJson(res, 429, { ok: false, error: 'ratelimited' });
@@ -222,11 +265,19 @@ export class SlackEmulator {
     if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
     if (token !== this.botToken) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
     await this.takeDelay(method);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const planned = this.platformErrors.get(method);
     const error = planned?.outcomes.shift();
     if (planned && planned.outcomes.length === 0) this.platformErrors.delete(method);
     if (planned && error) return sendJson(res, 200, { ok: false, error, ...planned.extra });
-    return sendJson(res, 200, this.dispatch(method, params));
+    const answer = this.dispatch(method, params);
+    const lost = this.lostAnswers.get(method) ?? 0;
+    if (lost > 0) {
+      this.lostAnswers.set(method, lost - 1);
+      res.destroy();
+      return;
+    }
+    return sendJson(res, 200, answer);
   }
 
   /**
@@ -315,6 +366,13 @@ export class SlackEmulator {
         return this.postMessage(params, true);
       case 'chat.update':
         return this.update(params);
+      case 'conversations.history':
+        return this.listMessages(params, (m) => !m.threadTs, { newestFirst: true });
+      case 'conversations.replies':
+        return this.listMessages(params, (m) => m.ts === params.ts || m.threadTs === params.ts, {
+          newestFirst: false,
+          notFound: this.messages.some((m) => m.ts === params.ts) ? undefined : 'thread_not_found',
+        });
       case 'usergroups.users.list':
         return this.usergroupUsers(params);
       case 'views.publish':
@@ -334,6 +392,7 @@ export class SlackEmulator {
     if ('error' in content) return { ok: false, error: content.error };
     const ts = this.nextTs();
     const message: SlackMessage = { channel, ts, ...content, ephemeral };
+    if (params.metadata !== undefined) message.metadata = params.metadata;
     if (typeof params.thread_ts === 'string') message.threadTs = params.thread_ts;
     if (ephemeral) message.user = params.user as string;
     this.messages.push(message);
@@ -386,6 +445,36 @@ export class SlackEmulator {
     const hash = `${Math.floor(Date.now() / 1000)}.${this.sequence}`;
     this.homeViews.set(user, { blocks: parsed.data.blocks, hash });
     return { ok: true, view: { id: `V${this.sequence}`, type: 'home', blocks: parsed.data.blocks, hash } };
+  }
+
+  /**
+   * conversations.history and conversations.replies: newest first for history, oldest first in a
+   * thread (the parent first), as Slack answers; metadata only with include_all_metadata.
+   */
+  private listMessages(
+    params: Record<string, unknown>,
+    wanted: (m: SlackMessage) => boolean,
+    options: { newestFirst: boolean; notFound?: string },
+  ): Record<string, unknown> {
+    const channel = params.channel;
+    if (typeof channel !== 'string' || channel === '') return { ok: false, error: 'channel_not_found' };
+    const closed = this.closedChannels.get(channel);
+    if (closed) return { ok: false, error: closed === 'is_archived' ? 'is_archived' : 'channel_not_found' };
+    if (options.notFound) return { ok: false, error: options.notFound };
+    const oldest = Number(params.oldest ?? 0);
+    const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+    const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
+    const found = this.messages
+      .filter((m) => m.channel === channel && !m.ephemeral && wanted(m) && Number(m.ts) > oldest)
+      .map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        text: m.text,
+        ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      }));
+    const ordered = options.newestFirst ? found.reverse() : found;
+    return { ok: true, messages: ordered.slice(0, limit), has_more: found.length > limit };
   }
 
   private usergroupUsers(params: Record<string, unknown>): Record<string, unknown> {

@@ -3,8 +3,10 @@ import type { Env } from '../config/env.js';
 import { ApproverDirectory } from '../jobs/approver-directory.js';
 import { AuditLog } from '../jobs/audit-log.js';
 import type { PipelineStatusReader, RunPlanFactory } from '../jobs/ports.js';
+import { PublishBacklog } from '../jobs/publish-backlog.js';
 import { RunJournal } from '../jobs/run-journal.js';
 import { createRunQueue, queueScheduler } from '../jobs/run-queue.js';
+import type { RunRecord } from '../jobs/run-record.js';
 import { RunService } from '../jobs/run-service.js';
 import { RunStore } from '../jobs/run-store.js';
 import type { PairChecker } from '../jobs/watch/drift-check.js';
@@ -13,8 +15,11 @@ import { Metrics, QUEUE_STATES } from '../logging/metrics.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { approverMentions } from '../slack/approver-mentions.js';
 import { registerListeners } from '../slack/register-listeners.js';
+import { SharedRateBudgets } from '../slack/shared-rate-budgets.js';
 import { createSlackApp } from '../slack/slack-app.js';
-import { SlackRateGate } from '../slack/slack-rate-gate.js';
+import { SlackMessageWriter } from '../slack/slack-message-writer.js';
+import { type SlackLimits, SlackRateGate } from '../slack/slack-rate-gate.js';
+import { SlackRunPublisher } from '../slack/slack-run-publisher.js';
 import { SlackRunReporter } from '../slack/slack-run-reporter.js';
 import { usergroupMembers } from '../slack/usergroup-members.js';
 import { createWatch } from './create-watch.js';
@@ -23,8 +28,13 @@ import { startOperationalServer } from './operational-server.js';
 import { openRedisConnections, whenReady } from './redis-connections.js';
 import { DEFAULT_RECONCILE_TIMING, type ReconcileTiming, startRunWorker } from './start-run-worker.js';
 
-/** A run waits this long at most for Slack's Retry-After on one message; later ones catch up. */
+/** A request waits this long at most for its turn at Slack (a user-group lookup, the status card). */
 const SLACK_MAX_WAIT_MS = 5_000;
+/**
+ * The publisher waits this long at most for one write's turn; a longer wait ends its pass (it
+ * comes back), so a run's newer state is never stuck behind a queued post.
+ */
+const PUBLISHER_MAX_WAIT_MS = 2_000;
 
 export interface BotOptions {
   env: Env;
@@ -51,6 +61,8 @@ export interface Bot {
   store: RunStore;
   audit: AuditLog;
   runs: RunService;
+  /** Which runs Slack does not show up to date yet (tests wait on it). */
+  backlog: PublishBacklog;
 }
 
 /** A Slack-facing bot process: the Slack receiver, the run queue and (per role) the run worker. */
@@ -86,21 +98,44 @@ export function createBot(options: BotOptions): Bot {
     customRoutes: routes,
   });
   const client = slack.app.client;
+  const limits = slackLimits(env);
+  // The publisher and the requests, in every process, share Slack's budgets (kept in Redis).
   const gate = new SlackRateGate({
+    limits,
+    budgets: new SharedRateBudgets(redis.requests, prefix),
     maxWaitMs: SLACK_MAX_WAIT_MS,
-    onRateLimited: () => metrics.slackRateLimited.inc(),
+    onCall: (method, outcome) => metrics.slackCalls.inc({ method, outcome }),
+    onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),
   });
-  const reporter = new SlackRunReporter({
-    client,
-    gate,
-    redactor,
-    describeApprovers: (run) => approverMentions(catalog.get(run.app, run.env)),
-  });
-  const journal = (runStore: RunStore, runAudit: AuditLog, post: boolean) =>
-    new RunJournal({ store: runStore, audit: runAudit, metrics, reporter, logger, post });
+  const backlog = new PublishBacklog(redis.requests, prefix);
+  const writerFor = (connection: typeof redis.runs, maxWaitMs: number) =>
+    new SlackMessageWriter({ client: slack.writer, gate, redactor, redis: connection, prefix, maxWaitMs });
+  const describeApprovers = (run: RunRecord) => approverMentions(catalog.get(run.app, run.env));
+  const publisher =
+    options.role === 'web'
+      ? undefined
+      : new SlackRunPublisher({
+          store: new RunStore(redis.publishing, prefix),
+          backlog: new PublishBacklog(redis.publishing, prefix),
+          writer: writerFor(redis.publishing, PUBLISHER_MAX_WAIT_MS),
+          redis: redis.publishing,
+          prefix,
+          logger,
+          metrics,
+          describeApprovers,
+          progressIntervalMs: env.SLACK_PROGRESS_INTERVAL_MS,
+        });
+  const reporterFor = (connection: typeof redis.runs) =>
+    new SlackRunReporter({
+      backlog: new PublishBacklog(connection, prefix),
+      writer: writerFor(connection, SLACK_MAX_WAIT_MS),
+      nudge: publisher ? () => publisher.nudge() : undefined,
+    });
+  const journal = (runStore: RunStore, runAudit: AuditLog, connection: typeof redis.runs) =>
+    new RunJournal({ store: runStore, audit: runAudit, metrics, reporter: reporterFor(connection), logger });
   const scheduler = queueScheduler(queue);
   const runs = new RunService({
-    journal: journal(store, audit, false),
+    journal: journal(store, audit, redis.requests),
     store,
     scheduler,
     catalog,
@@ -144,8 +179,9 @@ export function createBot(options: BotOptions): Bot {
       logger,
       redis,
       store: workerStore,
-      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), true),
+      journal: journal(workerStore, new AuditLog(redis.runs, `${prefix}:audit`), redis.runs),
       scheduler,
+      backlog: new PublishBacklog(redis.runs, prefix),
       workerTiming: options.workerTiming,
       reconcile: options.reconcile ?? DEFAULT_RECONCILE_TIMING,
     });
@@ -156,9 +192,11 @@ export function createBot(options: BotOptions): Bot {
     store,
     audit,
     runs,
+    backlog,
     async start() {
       await whenReady(redis.requests);
       if (options.role !== 'web') startWorker();
+      publisher?.start();
       if (options.role === 'worker') {
         operations = await startOperationalServer(routes, env.WORKER_HEALTH_PORT, env.HOST);
         return { port: operations.port };
@@ -170,7 +208,7 @@ export function createBot(options: BotOptions): Bot {
         options.role === 'worker' ? (operations?.close() ?? Promise.resolve()) : slack.stop(),
         worker?.close() ?? Promise.resolve(),
         watchWorker?.close() ?? Promise.resolve(),
-      ]);
+      ]).then(() => publisher?.stop());
       const timedOut = await Promise.race([
         closing.then(() => false),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(true), timeoutMs).unref()),
@@ -179,6 +217,25 @@ export function createBot(options: BotOptions): Bot {
       await queue.close().catch(() => undefined);
       await watch?.close().catch(() => undefined);
       redis.disconnect();
+    },
+  };
+}
+
+/** Slack's published limits for the methods run messages use, as configured (lookups are Tier 3). */
+function slackLimits(env: Env): SlackLimits {
+  const tier3 = { perMinute: 50, burst: 3, perChannel: false };
+  return {
+    'conversations.history': tier3,
+    'conversations.replies': tier3,
+    'chat.update': {
+      perMinute: env.SLACK_UPDATE_PER_MINUTE,
+      burst: env.SLACK_UPDATE_BURST,
+      perChannel: false,
+    },
+    'chat.postMessage': {
+      perMinute: env.SLACK_POST_PER_MINUTE_PER_CHANNEL,
+      burst: env.SLACK_POST_BURST,
+      perChannel: true,
     },
   };
 }

@@ -9,6 +9,11 @@ export interface RedisConnections {
   queue: Redis;
   /** Runs: their writes wait out a Redis restart instead of failing the run. */
   runs: Redis;
+  /**
+   * The Slack publisher's: its run store WATCHes keys, and WATCH is per connection, so it may not
+   * share one with the worker's run store.
+   */
+  publishing: Redis;
   disconnect(): void;
 }
 
@@ -20,17 +25,21 @@ export function openRedisConnections(url: string, logger: Logger): RedisConnecti
   });
   const queue = new Redis(url, { maxRetriesPerRequest: null });
   const runs = new Redis(url, { maxRetriesPerRequest: null });
+  const publishing = new Redis(url, { maxRetriesPerRequest: null });
   requests.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   queue.on('error', (error) => logger.warn({ err: error }, 'redis (queue) connection error'));
   runs.on('error', (error) => logger.warn({ err: error }, 'redis (runs) connection error'));
+  publishing.on('error', (error) => logger.warn({ err: error }, 'redis (publishing) connection error'));
   return {
     requests,
     queue,
     runs,
+    publishing,
     disconnect() {
       requests.disconnect();
       queue.disconnect();
       runs.disconnect();
+      publishing.disconnect();
     },
   };
 }

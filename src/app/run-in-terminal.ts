@@ -35,7 +35,6 @@ export async function runInTerminal(
       metrics: new Metrics({ defaultMetrics: false }),
       reporter: new TerminalRunReporter(process.stdout, redactor),
       logger,
-      post: true,
     });
     return await runCommand(args, {
       catalog,

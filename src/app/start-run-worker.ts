@@ -1,6 +1,7 @@
 import type { Catalog } from '../config/catalog.js';
 import type { Env } from '../config/env.js';
 import type { RunPlanFactory, RunScheduler } from '../jobs/ports.js';
+import type { PublishBacklog } from '../jobs/publish-backlog.js';
 import { RunExecutor } from '../jobs/run-executor.js';
 import type { RunJournal } from '../jobs/run-journal.js';
 import { reconcileRuns } from '../jobs/run-reconciler.js';
@@ -27,6 +28,7 @@ export interface RunWorkerProcessOptions {
   store: RunStore;
   journal: RunJournal;
   scheduler: RunScheduler;
+  backlog?: PublishBacklog;
   workerTiming?: { lockDurationMs: number; stalledIntervalMs: number };
   reconcile: ReconcileTiming;
 }
@@ -50,6 +52,7 @@ export function startRunWorker(options: RunWorkerProcessOptions): { close(): Pro
       store,
       journal,
       scheduler: options.scheduler,
+      backlog: options.backlog,
       logger,
       graceMs: options.reconcile.graceMs,
     }).catch((error: unknown) => logger.warn({ err: error }, 'reconciling runs failed'));

@@ -20,7 +20,12 @@ export class TerminalRunReporter implements RunReporter {
     private readonly redactor: SecretRedactor,
   ) {}
 
-  async publish(run: RunRecord): Promise<undefined> {
+  async announce(run: RunRecord): Promise<undefined> {
+    await this.changed(run);
+    return undefined;
+  }
+
+  async changed(run: RunRecord): Promise<void> {
     this.line(
       'run',
       `${run.kind} ${run.app} ${run.env} [${run.id}]: ${run.status}${run.error ? ` (${run.error.message})` : ''}`,
@@ -37,7 +42,6 @@ export class TerminalRunReporter implements RunReporter {
       if (approval.status === 'not_needed') continue;
       this.line(`approval:${index}`, `  ? approval for ${approval.phase}: ${approval.status}`);
     }
-    return undefined;
   }
 
   private line(key: string, text: string): void {

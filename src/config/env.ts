@@ -36,6 +36,14 @@ const envSchema = z
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
     SLACK_API_URL: z.url().refine(isHttpsOrLoopback, HTTPS_RULE).optional(),
+    /** Slack's published limits (docs: rate limits): chat.update is Tier 3, 50+ a minute per workspace. */
+    SLACK_UPDATE_PER_MINUTE: z.coerce.number().positive().default(50),
+    SLACK_UPDATE_BURST: z.coerce.number().int().min(1).default(3),
+    /** chat.postMessage: about one message a second per channel, short bursts allowed. */
+    SLACK_POST_PER_MINUTE_PER_CHANNEL: z.coerce.number().positive().default(60),
+    SLACK_POST_BURST: z.coerce.number().int().min(1).default(3),
+    /** A message that only shows progress (not a result, an approval or a failure) is edited at most this often. */
+    SLACK_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
 
     VAULT_ADDR: z.url().refine(isHttpsOrLoopback, HTTPS_RULE).optional(),
     VAULT_TOKEN: optionalText,

@@ -53,7 +53,6 @@ export async function decideApproval(request: DecisionRequest, deps: DecisionDep
   const { run: updated, changed } = await deps.journal.apply(
     run.id,
     recordDecision(request.phase, request.decision, request.userId, decidedAt, approval.messageTs),
-    { show: false },
   );
   const decided = clickedApproval(updated, request);
   if (!changed || !decided) return { kind: 'refused', message: refusal(decided, decidedAt) };

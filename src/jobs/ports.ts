@@ -10,13 +10,15 @@ import type { RunPlan } from './step-definition.js';
  */
 
 /**
- * Shows a run to people: the Slack status card and thread, or a terminal. `publish` renders the
- * whole run idempotently (edits what it already posted) and may return a change to store in the
- * run record, such as the ts of a message it just posted. Only with `post` may it post new
- * messages: the worker posts, click handlers only edit, so two processes never race to post.
+ * Shows a run to people: the Slack status card and thread, or a terminal. `changed` is told of
+ * every change meant to be shown and must not wait on Slack: Slack's messages are written apart
+ * from the run, from the run record. `announce` shows the run's first message at once (Slack's
+ * status card, in the request path) and returns the change that records it, throwing a BotError
+ * with code AUDIENCE_UNREACHABLE when nobody could see the run.
  */
 export interface RunReporter {
-  publish(run: RunRecord, options: { post: boolean }): Promise<RunChange | undefined>;
+  changed(run: RunRecord): Promise<void>;
+  announce(run: RunRecord): Promise<RunChange | undefined>;
 }
 
 /**
@@ -25,19 +27,6 @@ export interface RunReporter {
  * approval buttons.
  */
 export const AUDIENCE_UNREACHABLE = 'run_audience_unreachable';
-
-/**
- * Thrown by a reporter that failed part-way: `change` records what it did show (e.g. the card it
- * posted before a thread message failed), so the next attempt edits rather than posts again.
- */
-export class PublishIncompleteError extends Error {
-  constructor(
-    readonly change: RunChange,
-    readonly reason: unknown,
-  ) {
-    super('publishing the run stopped part-way', { cause: reason });
-  }
-}
 
 /** How a run waits for a human: park the job (Slack) or ask on the terminal (CLI). */
 export interface ApprovalGate {

@@ -2,9 +2,9 @@ import { BotError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
 import type { AuditLog } from './audit-log.js';
-import { AUDIENCE_UNREACHABLE, PublishIncompleteError, type RunReporter } from './ports.js';
+import { AUDIENCE_UNREACHABLE, type RunReporter } from './ports.js';
 import { isFinal, type RunRecord } from './run-record.js';
-import type { RunChange, RunStore } from './run-store.js';
+import type { RunStore } from './run-store.js';
 import type { Transition } from './run-transitions.js';
 
 export interface RunJournalDeps {
@@ -13,14 +13,13 @@ export interface RunJournalDeps {
   metrics: Metrics;
   reporter: RunReporter;
   logger: Logger;
-  /** Whether this process posts new messages (the worker) or only edits them (click handlers). */
-  post: boolean;
 }
 
 /**
- * The one door every run transition passes through, always in this order: change the record,
- * then the audit trail and metrics, then show it (Slack or terminal), then store the message ids
- * that showing it produced.
+ * The one door every run transition passes through, always in this order: change the record
+ * (counting a new revision when the change is to be shown), then the audit trail and metrics,
+ * then tell the reporter, which never waits on Slack: a step's progress is in the record at once
+ * and Slack catches up apart from the run.
  */
 export class RunJournal {
   constructor(private readonly deps: RunJournalDeps) {}
@@ -49,33 +48,46 @@ export class RunJournal {
     transition: Transition,
     options: { show?: boolean } = {},
   ): Promise<{ run: RunRecord; changed: boolean }> {
-    const { run, before, changed } = await this.deps.store.apply(runId, (r) => transition.apply(r));
+    const shown = options.show !== false;
+    const { run, before, changed } = await this.deps.store.apply(runId, (r) => {
+      const next = transition.apply(r);
+      return next && shown ? { ...next, revision: (r.revision ?? 0) + 1 } : next;
+    });
     if (changed) {
       if (transition.audit) await this.deps.audit.append(transition.audit(run));
       this.observe(before, run);
+      if (shown) await this.show(run);
     }
-    return { run: options.show === false ? run : await this.show(run), changed };
+    return { run, changed };
+  }
+
+  /** Tells the reporter the run is to be shown as it is now; a failure to do so never fails the run. */
+  async show(run: RunRecord): Promise<void> {
+    await this.deps.reporter
+      .changed(run)
+      .catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, runId: run.id }, 'queueing run progress for Slack failed'),
+      );
   }
 
   /**
-   * Shows the run as it is; a failure to show it never fails the run, unless `strict`, when an
-   * unreachable audience is thrown to the caller. What was shown before a failure is kept.
+   * Shows the run's first message now (the status card) and stores its id. An audience the bot
+   * cannot reach at all is thrown to the caller; any other failure only delays the card, which the
+   * publisher then posts.
    */
-  async show(run: RunRecord, options: { post?: boolean; strict?: boolean } = {}): Promise<RunRecord> {
+  async announce(run: RunRecord): Promise<RunRecord> {
     try {
-      const patch = await this.deps.reporter.publish(run, { post: options.post ?? this.deps.post });
-      return patch ? await this.deps.store.mutate(run.id, patch) : run;
+      const change = await this.deps.reporter.announce(run);
+      return change ? await this.deps.store.mutate(run.id, change) : run;
     } catch (error) {
-      const shown = error instanceof PublishIncompleteError ? await this.keep(run, error.change) : run;
-      const reason = error instanceof PublishIncompleteError ? error.reason : error;
-      if (options.strict && reason instanceof BotError && reason.code === AUDIENCE_UNREACHABLE) throw reason;
-      this.deps.logger.warn({ err: reason, runId: run.id }, 'publishing run progress failed');
-      return shown;
+      if (error instanceof BotError && error.code === AUDIENCE_UNREACHABLE) throw error;
+      this.deps.logger.warn(
+        { err: error, runId: run.id },
+        'posting the status card failed; posting it later',
+      );
+      await this.show(run);
+      return run;
     }
-  }
-
-  private async keep(run: RunRecord, change: RunChange): Promise<RunRecord> {
-    return this.deps.store.mutate(run.id, change).catch(() => run);
   }
 
   async get(runId: string): Promise<RunRecord | undefined> {

@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { RunScheduler } from './ports.js';
+import type { PublishBacklog } from './publish-backlog.js';
 import type { RunJournal } from './run-journal.js';
 import { isFinal, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
@@ -9,6 +10,8 @@ export interface RunReconcilerDeps {
   store: RunStore;
   journal: RunJournal;
   scheduler: RunScheduler;
+  /** Slack runs whose shown revision lags their record (a crash between the two) are queued for it. */
+  backlog?: PublishBacklog;
   logger: Logger;
   /** A run younger than this may still be between its request and its queueing: left alone. */
   graceMs: number;
@@ -54,6 +57,9 @@ async function reconcileActive(
       'The terminal running it stopped before it finished; run setup again to finish.',
     );
     return 'ended';
+  }
+  if (deps.backlog && (await deps.backlog.shownRevision(run.id)) < (run.revision ?? 0)) {
+    await deps.journal.show(run);
   }
   const state = await deps.scheduler.jobState(run);
   if (state === 'live') return 'alive';

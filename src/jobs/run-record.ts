@@ -60,8 +60,8 @@ const stepRecordSchema = z.object({
   finishedAt: z.number().optional(),
   /** Side effects already done inside the step, so a resumed step does not repeat them. */
   checkpoint: checkpointSchema.optional(),
-  /** The step's thread message, edited in place as the step moves. */
-  messageTs: z.string().optional(),
+  /** The phase whose thread message lists this step (a step outside any phase joins its neighbours'). */
+  phase: approvalPhaseSchema.optional(),
 });
 
 const approvalRecordSchema = z.object({
@@ -92,6 +92,16 @@ const runErrorSchema = z.object({
   links: z.array(summaryLinkSchema).optional(),
 });
 
+/** A failed attempt that someone retried: what it showed stays in the thread, marked as retried. */
+const retriedAttemptSchema = z.object({
+  attempt: z.number().int().min(1),
+  retriedBy: z.string(),
+  retriedAt: z.number(),
+  error: runErrorSchema.optional(),
+  /** The failed step as that attempt left it; the retry then runs it again. */
+  failedStep: stepRecordSchema.optional(),
+});
+
 export const runRecordSchema = z.object({
   schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
   id: z.string(),
@@ -106,13 +116,19 @@ export const runRecordSchema = z.object({
   updatedAt: z.number(),
   /** The status card; its thread holds the steps. */
   cardTs: z.string().optional(),
-  /** The closing message in the thread (result, and Retry on failure). */
-  finalTs: z.string().optional(),
+  /** The card's thread messages by key (phase, retry and summary messages; see run-thread.ts). */
+  thread: z.record(z.string(), z.string()).optional(),
+  /**
+   * Counts the changes meant to be shown; the publisher records which revision Slack shows, so a
+   * run whose shown revision lags is published again, even after a restart.
+   */
+  revision: z.number().int().min(0).optional(),
   steps: z.array(stepRecordSchema),
   approvals: z.array(approvalRecordSchema),
   /** Increases with each Retry; names the BullMQ job of that attempt. */
   attempt: z.number().int().min(1),
   error: runErrorSchema.optional(),
+  retried: z.array(retriedAttemptSchema).optional(),
   cancelRequestedBy: z.string().optional(),
   finishedAt: z.number().optional(),
   /** `setup --break-glass` on a sops pair: Vault written directly as well as the pull request. */
@@ -128,6 +144,7 @@ export type Checkpoint = z.infer<typeof checkpointSchema>;
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 export type ApprovalRecord = z.infer<typeof approvalRecordSchema>;
 export type RunError = z.infer<typeof runErrorSchema>;
+export type RetriedAttempt = z.infer<typeof retriedAttemptSchema>;
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 export const FINAL_STATUSES: readonly RunStatus[] = [

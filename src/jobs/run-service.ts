@@ -10,7 +10,6 @@ import { RunConflictError, type RunStore } from './run-store.js';
 import { finishRun, requestCancel, retryRun } from './run-transitions.js';
 
 export interface RunServiceDeps {
-  /** Edits the messages a run already has; only `launch` posts (the status card). */
   journal: RunJournal;
   store: RunStore;
   scheduler: RunScheduler;
@@ -60,7 +59,7 @@ export class RunService {
    */
   async launch(run: RunRecord): Promise<{ ok: true } | { ok: false; message: string }> {
     try {
-      await this.deps.journal.show(run, { post: true, strict: true });
+      await this.deps.journal.announce(run);
     } catch (error) {
       const reason = toBotError(error);
       await this.deps.journal.record(
@@ -80,9 +79,7 @@ export class RunService {
     if (isFinal(run.status)) return { ok: false, message: `Run \`${runId}\` already ended (${run.status}).` };
     const refusal = await this.controlRefusal(run, userId, 'cancel');
     if (refusal) return { ok: false, message: refusal };
-    const { run: updated, changed } = await this.deps.journal.apply(runId, requestCancel(userId), {
-      show: false,
-    });
+    const { run: updated, changed } = await this.deps.journal.apply(runId, requestCancel(userId));
     if (!changed) {
       return {
         ok: false,
@@ -94,7 +91,6 @@ export class RunService {
       const ended = await this.deps.journal.record(runId, finishRun('cancelled', undefined, this.now()));
       return { ok: true, run: ended, message: `Run \`${runId}\` (${run.app} ${run.env}) is cancelled.` };
     }
-    await this.deps.journal.show(updated);
     await this.deps.scheduler.wake(updated);
     const when = updated.status === 'running' ? 'after its current step' : 'now';
     return { ok: true, run: updated, message: `Run \`${runId}\` (${run.app} ${run.env}) will stop ${when}.` };
@@ -120,7 +116,7 @@ export class RunService {
         message: `Run \`${runId}\` cannot be retried: ${run.app} ${run.env} now has run \`${error.holderRunId}\` in progress. Follow that run, or cancel it first.`,
       };
     }
-    const { run: updated, changed } = await this.deps.journal.apply(runId, retryRun(userId), { show: false });
+    const { run: updated, changed } = await this.deps.journal.apply(runId, retryRun(userId, this.now()));
     if (!changed) {
       // Another click won the retry and holds the lock now; only a run that ended gives it back.
       if (isFinal(updated.status)) await this.deps.store.releaseLock(updated);
@@ -129,7 +125,6 @@ export class RunService {
         message: `Run \`${runId}\` is already ${updated.status === 'failed' ? 'failed' : `being retried (attempt ${updated.attempt})`}; nothing more to do.`,
       };
     }
-    await this.deps.journal.show(updated);
     await this.deps.scheduler.enqueue(updated);
     return { ok: true, run: updated, message: `Retrying run \`${runId}\` from the step that failed.` };
   }
@@ -141,10 +136,7 @@ export class RunService {
       approvers: this.deps.approvers,
       now: this.now,
     });
-    if (outcome.kind === 'decided') {
-      await this.deps.journal.show(outcome.run);
-      await this.deps.scheduler.wake(outcome.run);
-    }
+    if (outcome.kind === 'decided') await this.deps.scheduler.wake(outcome.run);
     return outcome;
   }
 

@@ -4,6 +4,7 @@ import {
   type ApprovalRecord,
   type Checkpoint,
   isFinal,
+  type RetriedAttempt,
   type RunError,
   type RunRecord,
   type RunStatus,
@@ -22,13 +23,18 @@ export interface Transition {
 }
 
 /** The plan's steps are added (once) and a queued run starts running. */
-export function beginRun(steps: readonly { id: string; title: string }[]): Transition {
+export function beginRun(steps: readonly { id: string; title: string; phase?: ApprovalPhase }[]): Transition {
   return {
     apply(run) {
       const missing = steps.filter((step) => !run.steps.some((s) => s.id === step.id));
       const status: RunStatus = run.status === 'queued' ? 'running' : run.status;
       if (missing.length === 0 && status === run.status) return undefined;
-      const added: StepRecord[] = missing.map(({ id, title }) => ({ id, title, status: 'pending' }));
+      const added: StepRecord[] = missing.map(({ id, title, phase }) => ({
+        id,
+        title,
+        status: 'pending',
+        ...(phase ? { phase } : {}),
+      }));
       return { ...run, status, steps: [...run.steps, ...added] };
     },
   };
@@ -199,16 +205,30 @@ export function requestCancel(userId: string): Transition {
 }
 
 /** A failed setup goes back to the queue as its next attempt, resuming at the failed step. */
-export function retryRun(userId: string): Transition {
+export function retryRun(userId: string, now: number): Transition {
   return {
     apply(run) {
       if (run.status !== 'failed') return undefined;
-      const { error: _error, finishedAt: _finishedAt, ...rest } = run;
+      const { error, finishedAt: _finishedAt, ...rest } = run;
+      const failedStep = run.steps.find((s) => s.status === 'failed');
+      const retried: RetriedAttempt = {
+        attempt: run.attempt,
+        retriedBy: userId,
+        retriedAt: now,
+        ...(error ? { error } : {}),
+        ...(failedStep ? { failedStep } : {}),
+      };
       return {
         ...rest,
         status: 'queued',
         attempt: run.attempt + 1,
-        steps: run.steps.map((s) => (s.status === 'failed' ? { ...s, status: 'pending' } : s)),
+        retried: [...(run.retried ?? []), retried],
+        // The failed step starts afresh (its outcome stays in `retried`); its checkpoint is kept.
+        steps: run.steps.map((s) => {
+          if (s.status !== 'failed') return s;
+          const { startedAt: _s, finishedAt: _f, summary: _m, details: _d, ...fresh } = s;
+          return { ...fresh, status: 'pending' };
+        }),
       };
     },
     audit: (run) => ({ type: 'run_retried', runId: run.id, user: userId, attempt: run.attempt }),

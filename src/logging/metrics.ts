@@ -35,7 +35,22 @@ export class Metrics {
 
   readonly slackRateLimited = new Counter({
     name: 'retirement_bot_slack_rate_limited_total',
-    help: 'Slack Web API calls answered with 429.',
+    help: 'Slack Web API calls answered with 429, by method.',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+
+  readonly slackCalls = new Counter({
+    name: 'retirement_bot_slack_calls_total',
+    help: 'Slack Web API calls sent, by method and outcome (ok, error, rate_limited).',
+    labelNames: ['method', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly slackPublishLag = new Gauge({
+    name: 'retirement_bot_slack_publish_lag_seconds',
+    help: 'How long the oldest run change not yet shown in Slack has waited, by channel.',
+    labelNames: ['channel'] as const,
     registers: [this.registry],
   });
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
 import { toSlackLogger } from './bolt-logger.js';
 
@@ -29,6 +29,11 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   app: App;
+  /**
+   * The client that writes run messages: it never retries on its own, since a post whose answer
+   * was lost may have been taken; the message writer finds such a post again instead.
+   */
+  writer: webApi.WebClient;
   start(): Promise<{ port?: number }>;
   stop(): Promise<void>;
 }
@@ -66,8 +71,15 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   if (receiver instanceof HTTPReceiver) refuseFutureTimestamps(receiver);
   const app = new App({ token: options.botToken, receiver, logger, clientOptions });
 
+  const writer = new webApi.WebClient(options.botToken, {
+    ...clientOptions,
+    logger,
+    retryConfig: { retries: 0 },
+  });
+
   return {
     app,
+    writer,
     async start() {
       if (receiver instanceof HTTPReceiver) {
         const server = (await app.start({ port: options.port, host: options.host })) as Server;

@@ -1,50 +1,120 @@
 import { BotError } from '../errors.js';
 import { slackRetryAfterSeconds } from './slack-errors.js';
 
+/** One of Slack's published limits: so many calls a minute, a few at once, per workspace or per channel. */
+export interface SlackLimit {
+  perMinute: number;
+  burst: number;
+  perChannel: boolean;
+}
+
+export type SlackLimits = Readonly<Record<string, SlackLimit>>;
+
 export interface SlackRateGateOptions {
-  /** The longest a caller waits for a method's Retry-After before giving up on this call. */
+  /** The method's own limits (chat.update, chat.postMessage…); methods not listed are not paced. */
+  limits?: SlackLimits;
+  /** The longest a caller waits for its turn (pacing or Retry-After) before giving up on this call. */
   maxWaitMs: number;
+  onCall?: (method: string, outcome: 'ok' | 'error' | 'rate_limited') => void;
   onRateLimited?: (method: string) => void;
   now?: () => number;
+  /** Where budgets are kept; by default in this process. */
+  budgets?: RateBudgets;
 }
 
 /** A call is tried this often at most when Slack keeps answering 429. */
 const MAX_ATTEMPTS = 3;
 
 /**
- * Honours Slack's Retry-After per method: after a 429 no call to that method is sent before the
- * time Slack named, and a caller waits for it only up to `maxWaitMs`, so a rate-limited Slack
- * delays a run by seconds, never by the half hour the client's default retry policy allows.
+ * Paces Web API calls to Slack's published limits, per method and, where Slack counts per channel
+ * (chat.postMessage), per channel: each call reserves the next slot of its method's budget (a
+ * generic cell rate: `perMinute` spread evenly, `burst` at once) and waits for it. After a 429 no
+ * call to that method (or channel) is sent before the time Slack named. A caller waits only up to
+ * `maxWaitMs`, so a rate-limited Slack delays a request by seconds, never by the half hour the
+ * client's default retry policy allows.
  */
 export class SlackRateGate {
-  private readonly blockedUntil = new Map<string, number>();
   private readonly now: () => number;
+  private readonly budgets: RateBudgets;
 
   constructor(private readonly options: SlackRateGateOptions) {
     this.now = options.now ?? Date.now;
+    this.budgets = options.budgets ?? new LocalRateBudgets();
   }
 
-  async call<T>(method: string, send: () => Promise<T>): Promise<T> {
+  /** `maxWaitMs` overrides the gate's own for this call (the publisher may wait longer than a request). */
+  async call<T>(method: string, send: () => Promise<T>, channel?: string, maxWaitMs?: number): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.waitForTurn(method);
+      await this.waitForTurn(method, channel, maxWaitMs ?? this.options.maxWaitMs);
       try {
-        return await send();
+        const answer = await send();
+        this.options.onCall?.(method, 'ok');
+        return answer;
       } catch (error) {
         const retryAfter = slackRetryAfterSeconds(error);
+        this.options.onCall?.(method, retryAfter === undefined ? 'error' : 'rate_limited');
         if (retryAfter === undefined) throw error;
         this.options.onRateLimited?.(method);
-        this.blockedUntil.set(method, this.now() + retryAfter * 1000);
+        const limit = this.options.limits?.[method];
+        const now = this.now();
+        await this.budgets.block(this.budget(method, channel), now + retryAfter * 1000, pace(limit), now);
         if (attempt >= MAX_ATTEMPTS) throw rateLimited(method, retryAfter);
       }
     }
   }
 
-  private async waitForTurn(method: string): Promise<void> {
-    const wait = (this.blockedUntil.get(method) ?? 0) - this.now();
-    if (wait <= 0) return;
-    if (wait > this.options.maxWaitMs) throw rateLimited(method, Math.ceil(wait / 1000));
-    await new Promise((resolve) => setTimeout(resolve, wait));
+  private async waitForTurn(method: string, channel: string | undefined, maxWaitMs: number): Promise<void> {
+    const limit = this.options.limits?.[method];
+    const budget = this.budget(method, channel);
+    const wait = await this.budgets.reserve(budget, pace(limit), this.now(), maxWaitMs);
+    if (wait === undefined) throw rateLimited(method, Math.ceil(maxWaitMs / 1000));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
+
+  private budget(method: string, channel: string | undefined): string {
+    return this.options.limits?.[method]?.perChannel && channel ? `${method} ${channel}` : method;
+  }
+}
+
+/** A budget's pace: one call per `interval`, up to `tolerance` ahead of it (the burst). */
+export interface Pace {
+  interval: number;
+  tolerance: number;
+}
+
+/**
+ * Where each budget's next slot is kept (a generic cell rate's "theoretical arrival time"): in
+ * this process, or in Redis so every process of a deployment shares Slack's per-workspace and
+ * per-channel budgets.
+ */
+export interface RateBudgets {
+  /** Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved) past `maxWaitMs`. */
+  reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined>;
+  /** Slack answered 429: nothing of this budget goes before `until`. */
+  block(budget: string, until: number, pace: Pace, now: number): Promise<void>;
+}
+
+export class LocalRateBudgets implements RateBudgets {
+  private readonly due = new Map<string, number>();
+
+  async reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined> {
+    const start = Math.max(this.due.get(budget) ?? now, now);
+    const wait = Math.max(0, start - pace.tolerance - now);
+    if (wait > maxWaitMs) return undefined;
+    this.due.set(budget, Math.max(start, now + wait) + pace.interval);
+    return wait;
+  }
+
+  async block(budget: string, until: number, pace: Pace, _now: number): Promise<void> {
+    this.due.set(budget, Math.max(this.due.get(budget) ?? 0, until + pace.tolerance));
+  }
+}
+
+/** A method without a configured limit is only held back by Retry-After. */
+function pace(limit: SlackLimit | undefined): Pace {
+  if (!limit) return { interval: 0, tolerance: 0 };
+  const interval = 60_000 / limit.perMinute;
+  return { interval, tolerance: Math.max(0, limit.burst - 1) * interval };
 }
 
 function rateLimited(method: string, seconds: number): BotError {

@@ -9,7 +9,7 @@ import {
 } from '../../src/slack/actions/action-ids.js';
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { scriptedPlan } from '../support/scripted-plan.js';
-import { click, requestSetup } from '../support/slack-requests.js';
+import { click, finalTs, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -57,13 +57,13 @@ function buttons(message: SlackMessage | undefined): string[] {
 
 /** Clicks as `user` and returns the "only visible to you" answer the click produced. */
 describe('runs in Slack', () => {
-  it('posts one status card and threads one edited message per step', async () => {
+  it('posts one status card and threads one message per phase', async () => {
     const effects: string[] = [];
     const harness = await start(effects);
     const runId = await requestSetup(harness, 'mitxonline qa');
     const done = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'succeeded' && current.finalTs ? current : undefined;
+      return current.status === 'succeeded' && (await shownFinal(harness, current)) ? current : undefined;
     });
     const cards = harness.slack.channelMessages('C0OPS');
     expect(cards).toHaveLength(1);
@@ -71,13 +71,12 @@ describe('runs in Slack', () => {
     expect(cards[0]?.text).toContain('Retirement setup · mitxonline qa: :white_check_mark: Succeeded');
     const thread = harness.slack.thread('C0OPS', done.cardTs as string);
     expect(thread.map((m) => m.text)).toEqual([
-      '1. Step preflight: done',
-      '2. Step lms: done',
-      '3. Step vault: done',
-      '4. Step concourse: done',
+      'LMS: 1. Step preflight: done; 2. Step lms: done',
+      'Credentials: 3. Step vault: done',
+      'Concourse: 4. Step concourse: done',
       ':white_check_mark: Succeeded: Retirement setup · mitxonline qa',
     ]);
-    expect(harness.slack.callsTo('chat.postMessage')).toHaveLength(6);
+    expect(harness.slack.callsTo('chat.postMessage')).toHaveLength(5);
     expect(effects).toEqual(['preflight', 'lms', 'vault', 'concourse']);
   });
 
@@ -98,8 +97,14 @@ describe('runs in Slack', () => {
       expect(
         await click(harness, ACTION_APPROVE, `${runId}:${phase}`, approval.messageTs as string, approver),
       ).toBe(`You approved the ${phase} phase of run \`${runId}\`.`);
-      const decided = harness.slack.messages.find((m) => m.ts === approval.messageTs);
-      expect(buttons(decided)).toEqual([]);
+      // The decision replaces the buttons as soon as the publisher gets to it, apart from the click.
+      const decided = await waitFor(
+        () => {
+          const shown = harness.slack.messages.find((m) => m.ts === approval.messageTs);
+          return buttons(shown).length === 0 ? shown : undefined;
+        },
+        { what: 'the decided approval message' },
+      );
       expect(JSON.stringify(decided?.blocks)).toContain(`Approved by <@${approver}>`);
     }
     await waitFor(async () => (await run(harness, runId)).status === 'succeeded', { what: 'success' });
@@ -199,9 +204,13 @@ describe('runs in Slack', () => {
     await waitFor(async () => (await run(harness, runId)).status === 'expired', { what: 'expiry' });
     await queue.close();
     connection.disconnect();
-    expect(
-      JSON.stringify(harness.slack.messages.find((m) => m.ts === current.approvals[0]?.messageTs)?.blocks),
-    ).toContain('without a decision');
+    await waitFor(
+      () =>
+        JSON.stringify(
+          harness.slack.messages.find((m) => m.ts === current.approvals[0]?.messageTs)?.blocks,
+        ).includes('without a decision'),
+      { what: 'the expired approval message' },
+    );
   });
 
   it('offers Retry on failure and resumes at the failed step', async () => {
@@ -210,23 +219,27 @@ describe('runs in Slack', () => {
     const runId = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'failed' && current.finalTs ? current : undefined;
+      return current.status === 'failed' && (await shownFinal(harness, current)) ? current : undefined;
     });
     expect(failed.error).toEqual({ step: 'vault', code: 'scripted', message: 'vault broke on purpose.' });
-    const closing = harness.slack.messages.find((m) => m.ts === failed.finalTs);
+    const closing = harness.slack.messages.find((m) => m.ts === finalTs(failed));
     expect(buttons(closing)).toEqual([ACTION_RETRY]);
     expect(
       harness.slack.callsTo('chat.postMessage').find((c) => c.params.reply_broadcast === 'true'),
     ).toBeDefined();
 
-    expect(await click(harness, ACTION_RETRY, runId, failed.finalTs as string, 'U0REQUESTER')).toBe(
+    expect(await click(harness, ACTION_RETRY, runId, finalTs(failed) as string, 'U0REQUESTER')).toBe(
       `Retrying run \`${runId}\` from the step that failed.`,
     );
-    await waitFor(async () => (await run(harness, runId)).status === 'succeeded', {
-      what: 'the retried run to succeed',
-    });
+    await waitFor(
+      async () => {
+        const current = await run(harness, runId);
+        return current.status === 'succeeded' && (await shownFinal(harness, current));
+      },
+      { what: 'the retried run to succeed and be shown' },
+    );
     expect(effects).toEqual(['preflight', 'lms', 'vault', 'concourse']);
-    expect(buttons(harness.slack.messages.find((m) => m.ts === failed.finalTs))).toEqual([]);
+    expect(buttons(harness.slack.messages.find((m) => m.ts === finalTs(failed)))).toEqual([]);
   });
 
   it('cancels a run waiting for approval from its card', async () => {

@@ -5,7 +5,7 @@ import { ACTION_APPROVE, ACTION_RETRY } from '../../src/slack/actions/action-ids
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
 import { scriptedPlan } from '../support/scripted-plan.js';
-import { click, REQUESTER, requestSetup } from '../support/slack-requests.js';
+import { click, finalTs, REQUESTER, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -58,9 +58,9 @@ describe('approvals bound to the attempt and the preview', () => {
     }
     const failed = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'failed' && current.finalTs ? current : undefined;
+      return current.status === 'failed' && (await shownFinal(harness, current)) ? current : undefined;
     });
-    expect(await click(harness, ACTION_RETRY, runId, failed.finalTs as string, REQUESTER.id)).toContain(
+    expect(await click(harness, ACTION_RETRY, runId, finalTs(failed) as string, REQUESTER.id)).toContain(
       'Retrying',
     );
     const again = await pending(harness, runId, 'credentials', 2);
@@ -147,7 +147,8 @@ describe.skipIf(!canHostEdxWorker())('against the simulated world', () => {
       const next = await waitFor(
         async () => {
           const current = await run(harness, runId);
-          if (current.finishedAt && current.finalTs) return { ended: current, asking: undefined };
+          if (current.finishedAt && (await shownFinal(harness, current)))
+            return { ended: current, asking: undefined };
           const asking = current.approvals.find((a) => a.status === 'pending' && a.messageTs);
           return asking ? { ended: undefined, asking } : undefined;
         },

@@ -21,7 +21,14 @@ import { ACTION_CANCEL, ACTION_RETRY } from '../../src/slack/actions/action-ids.
 import { type BotHarness, SIGNING_SECRET, startBotHarness } from '../support/bot-harness.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../support/redis.js';
 import { scriptedPlan } from '../support/scripted-plan.js';
-import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
+import {
+  click,
+  ephemeralTo,
+  finalTs,
+  REQUESTER,
+  requestSetup,
+  shownFinal,
+} from '../support/slack-requests.js';
 import { APPROVER_GROUP, SECOND_APPROVER, testCatalog } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -105,7 +112,6 @@ describe('a terminal run', () => {
       metrics: new Metrics({ defaultMetrics: false }),
       reporter: new TerminalRunReporter(out, new SecretRedactor()),
       logger,
-      post: true,
     });
     const scheduler: RunScheduler = {
       enqueue: async () => undefined,
@@ -224,7 +230,7 @@ describe('a request acts once', () => {
     const runId = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {
       const current = await run(harness, runId);
-      return current.status === 'failed' && current.finalTs ? current : undefined;
+      return current.status === 'failed' && (await shownFinal(harness, current)) ? current : undefined;
     });
     const before = ephemeralTo(harness, REQUESTER.id).length;
     await Promise.all(
@@ -232,7 +238,7 @@ describe('a request acts once', () => {
         harness.driver.click(ACTION_RETRY, {
           user: REQUESTER,
           value: runId,
-          messageTs: failed.finalTs as string,
+          messageTs: finalTs(failed) as string,
         }),
       ),
     );
@@ -276,10 +282,10 @@ describe('who may cancel and retry', () => {
     const first = await requestSetup(harness, 'mitxonline qa');
     const failed = await waitFor(async () => {
       const current = await run(harness, first);
-      return current.status === 'failed' && current.finalTs ? current : undefined;
+      return current.status === 'failed' && (await shownFinal(harness, current)) ? current : undefined;
     });
     const newer = await harness.bot.runs.request('setup', qa(), REQUESTER.id, 'C0OPS');
-    expect(await click(harness, ACTION_RETRY, first, failed.finalTs as string, REQUESTER.id)).toBe(
+    expect(await click(harness, ACTION_RETRY, first, finalTs(failed) as string, REQUESTER.id)).toBe(
       `Run \`${first}\` cannot be retried: mitxonline qa now has run \`${newer.id}\` in progress. Follow that run, or cancel it first.`,
     );
   });

@@ -22,7 +22,7 @@ import {
   type RemoteWorld,
   startRemoteWorld,
 } from '../support/remote-world.js';
-import { click, REQUESTER, requestSetup, stepSummary } from '../support/slack-requests.js';
+import { click, REQUESTER, requestSetup, shownFinal, stepSummary } from '../support/slack-requests.js';
 import { operationsFile, SOPS_REPO, type SopsWorld, startSopsWorld } from '../support/sops-world.js';
 import { APPROVER } from '../support/test-catalog.js';
 import { readPipelineSecret } from '../support/vault-secret.js';
@@ -106,7 +106,7 @@ async function ended(harness: BotHarness, id: string): Promise<RunRecord> {
   return waitFor(
     async () => {
       const current = await run(harness, id);
-      return current.finishedAt && current.finalTs ? current : undefined;
+      return current.finishedAt && (await shownFinal(harness, current)) ? current : undefined;
     },
     { what: `run ${id} to end`, timeoutMs: 90_000 },
   );

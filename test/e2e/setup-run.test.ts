@@ -9,7 +9,7 @@ import { ACTION_APPROVE, ACTION_CANCEL, ACTION_REJECT } from '../../src/slack/ac
 import { type BotHarness, startBotHarness } from '../support/bot-harness.js';
 import { dumpKeys } from '../support/redis.js';
 import { type RemoteWorld, startRemoteWorld } from '../support/remote-world.js';
-import { click, ephemeralTo, REQUESTER, requestSetup } from '../support/slack-requests.js';
+import { click, ephemeralTo, REQUESTER, requestSetup, shownFinal } from '../support/slack-requests.js';
 import { APPROVER, APPROVER_GROUP, SECOND_APPROVER } from '../support/test-catalog.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -50,7 +50,7 @@ async function finished(harness: BotHarness, runId: string, status: RunRecord['s
     async () => {
       const current = await run(harness, runId);
       const ended = ['succeeded', 'failed', 'rejected', 'cancelled', 'expired'].includes(current.status);
-      return ended && (current.finalTs || !current.channel) ? current : undefined;
+      return ended && ((await shownFinal(harness, current)) || !current.channel) ? current : undefined;
     },
     { what: `run ${status}`, timeoutMs: 90_000 },
   ).catch(async (error: unknown) => {
@@ -170,10 +170,27 @@ describe.skipIf(!canHostEdxWorker())('setup runs against the real integrations',
     expect(pipeline?.paused).toBe(false);
     expect(world.concourse.builds.filter((b) => b.team_name === 'mitxonline')).toHaveLength(1);
 
-    expect(harness.slack.channelMessages(CHANNEL)).toHaveLength(1);
+    // One card; in its thread one message per phase listing each step's outcome, then the result;
+    // all of it in at most 10 Web API writes (posts and edits), the card showing the final state.
+    const cards = harness.slack.channelMessages(CHANNEL);
+    expect(cards).toHaveLength(1);
+    expect(cards[0]?.text).toContain('Succeeded');
     const thread = threadTexts(harness, done);
-    expect(thread).toHaveLength(10);
-    expect(thread[8]).toMatch(/^9\. Concourse: trigger and follow the first build: done/);
+    expect(thread).toHaveLength(4);
+    expect(thread[0]).toMatch(
+      /^LMS: 1\. Preflight.*: done; 2\. LMS retirement states: done; 3\. Retirement worker user: done$/,
+    );
+    expect(thread[1]).toMatch(
+      /^Credentials: 4\. .*: done; 5\. .*: done; 6\. Verify the credentials against the LMS: done$/,
+    );
+    expect(thread[2]).toMatch(
+      /^Concourse: 7\. .*: done; 8\. .*: done; 9\. Concourse: trigger and follow the first build: done$/,
+    );
+    expect(thread[3]).toContain('Succeeded');
+    const writes = harness.slack.calls.filter(
+      (c) => c.method === 'chat.postMessage' || c.method === 'chat.update',
+    );
+    expect(writes.length).toBeLessThanOrEqual(10);
 
     const again = await requestSetup(harness, 'mitxonline qa');
     const rerun = await finished(harness, again, 'succeeded');

@@ -57,6 +57,8 @@ export interface HarnessOptions {
   watch?: boolean;
   /** A drift check of the test's own (the watch then runs with it). */
   checkPair?: PairChecker;
+  /** A second bot process of the same deployment (a restart): same Redis prefix, same Slack. */
+  sameAs?: { prefix: string; slack: SlackEmulator };
 }
 
 const unusedPlans: RunPlanFactory = {
@@ -67,9 +69,9 @@ const unusedPlans: RunPlanFactory = {
 
 /** The real bot on a random port, talking to a Slack emulator and the real Redis. */
 export async function startBotHarness(options: HarnessOptions = {}): Promise<BotHarness> {
-  const slack = new SlackEmulator({ usergroups: options.usergroups });
-  await slack.start();
-  const prefix = uniquePrefix('bot');
+  const slack = options.sameAs?.slack ?? new SlackEmulator({ usergroups: options.usergroups });
+  if (!options.sameAs) await slack.start();
+  const prefix = options.sameAs?.prefix ?? uniquePrefix('bot');
   const logs = new CapturedLogs();
   const redactor = options.redactor ?? new SecretRedactor();
   const logger = createLogger({ level: 'debug', redactor, destination: logs });

@@ -39,7 +39,7 @@ export async function runToEnd(harness: BotHarness, text: string, user = REQUEST
   return waitFor(
     async () => {
       const current = (await harness.bot.store.get(runId)) as RunRecord;
-      return current.finishedAt && current.finalTs ? current : undefined;
+      return current.finishedAt && (await shownFinal(harness, current)) ? current : undefined;
     },
     { what: `${text} to end`, timeoutMs: 90_000 },
   );
@@ -48,4 +48,19 @@ export async function runToEnd(harness: BotHarness, text: string, user = REQUEST
 /** What a run's step said, or '' when it has no such step. */
 export function stepSummary(run: RunRecord, step: string): string {
   return run.steps.find((s) => s.id === step)?.summary ?? '';
+}
+
+/** The ts of the closing message of the run's current attempt, once posted. */
+export function finalTs(run: RunRecord): string | undefined {
+  return run.thread?.[`final:${run.attempt}`];
+}
+
+/** Whether Slack shows everything the run recorded so far (its card, thread and result). */
+export async function shownInSlack(harness: BotHarness, run: RunRecord): Promise<boolean> {
+  return (await harness.bot.backlog.shownRevision(run.id)) >= (run.revision ?? 0);
+}
+
+/** The run's result is posted and Slack is up to date with its record. */
+export async function shownFinal(harness: BotHarness, run: RunRecord): Promise<boolean> {
+  return Boolean(finalTs(run)) && (await shownInSlack(harness, run));
 }

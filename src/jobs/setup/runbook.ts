@@ -120,10 +120,12 @@ function applying(step: SetupStep, services: SetupServices): StepDefinition {
   };
 }
 
+/** A plan keeps each step's phase for its thread; approvals never gate a plan (it changes nothing). */
 function previewing(step: SetupStep, services: SetupServices): StepDefinition {
   return {
     id: step.id,
     title: step.title,
+    phase: step.phase,
     async run(context) {
       const preview = await step.preview(context, services);
       return { summary: preview.summary, details: preview.details, changed: preview.changes };

@@ -97,10 +97,6 @@ function retryActions(run: RunRecord): KnownBlock {
 }
 
 export function renderFinal(run: RunRecord): RenderedMessage {
-  if (!isFinal(run.status)) {
-    const text = `:repeat: Retried: attempt ${run.attempt} is in progress; this message shows its result when it ends.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
-  }
   const elapsed = runElapsed(run);
   const head =
     run.kind === 'plan' && run.status === 'succeeded'

@@ -58,10 +58,10 @@ function setup(steps: StepDefinition[], previewChanges = true) {
   const audit = new AuditLog(redis, `${prefix}:audit`);
   const published: RunRecord[] = [];
   const reporter: RunReporter = {
-    publish: async (run) => {
+    changed: async (run) => {
       published.push(run);
-      return undefined;
     },
+    announce: async () => undefined,
   };
   const plans: RunPlanFactory = {
     create: () => ({
@@ -79,7 +79,6 @@ function setup(steps: StepDefinition[], previewChanges = true) {
     metrics: new Metrics({ defaultMetrics: false }),
     reporter,
     logger,
-    post: true,
   });
   const executor = new RunExecutor({ journal, catalog, plans, logger });
   const approvers = new ApproverDirectory(async () => []);

@@ -59,9 +59,8 @@ describe('a step that parks the run', () => {
       store,
       audit: new AuditLog(redis, `${prefix}:audit`),
       metrics: new Metrics({ defaultMetrics: false }),
-      reporter: { publish: async () => undefined },
+      reporter: { changed: async () => undefined, announce: async () => undefined },
       logger,
-      post: true,
     });
     const executor = new RunExecutor({ journal, catalog: testCatalog(), plans, logger });
     const gate = { awaitDecision: async () => 'wait' as const };

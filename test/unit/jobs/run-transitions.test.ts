@@ -118,17 +118,26 @@ describe('run transitions', () => {
     const cancelling = apply(run, requestCancel('U1'));
     expect(cancelling.cancelRequestedBy).toBe('U1');
     expect(requestCancel('U2').apply(cancelling)).toBeUndefined();
-    expect(retryRun('U1').apply(run)).toBeUndefined();
+    expect(retryRun('U1', 1_000).apply(run)).toBeUndefined();
 
     const failed = apply(
       run,
       failStep('preflight', { code: 'x', message: 'broke' }, 5),
       finishRun('failed', { step: 'preflight', code: 'x', message: 'broke' }, 6),
     );
-    const retried = apply(failed, retryRun('U1'));
+    const retried = apply(failed, retryRun('U1', 1_000));
     expect(retried).toMatchObject({ status: 'queued', attempt: 2 });
     expect(retried.error).toBeUndefined();
     expect(retried.finishedAt).toBeUndefined();
     expect(retried.steps[0]?.status).toBe('pending');
+    expect(retried.retried).toEqual([
+      {
+        attempt: 1,
+        retriedBy: 'U1',
+        retriedAt: 1_000,
+        error: { step: 'preflight', code: 'x', message: 'broke' },
+        failedStep: expect.objectContaining({ id: 'preflight', status: 'failed', summary: 'broke' }),
+      },
+    ]);
   });
 });

@@ -1,6 +1,12 @@
 import { webApi } from '@slack/bolt';
-import { describe, expect, it } from 'vitest';
-import { SlackRateGate } from '../../../src/slack/slack-rate-gate.js';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SharedRateBudgets } from '../../../src/slack/shared-rate-budgets.js';
+import { LocalRateBudgets, SlackRateGate } from '../../../src/slack/slack-rate-gate.js';
+import { REDIS_URL, uniquePrefix } from '../../support/redis.js';
+
+const redis = new Redis(REDIS_URL);
+afterAll(() => redis.disconnect());
 
 const rateLimited = (seconds: number) => new webApi.WebAPIRateLimitedError(seconds);
 
@@ -39,5 +45,39 @@ describe('the Slack rate gate', () => {
     await expect(gate.call('chat.update', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
       'boom',
     );
+  });
+
+  const update = { interval: 1_200, tolerance: 2_400 }; // 50 a minute, bursts of 3
+  const budgetsUnderTest = [
+    ['in this process', () => new LocalRateBudgets()],
+    ['in Redis, shared by every process', () => new SharedRateBudgets(redis, uniquePrefix('budgets'))],
+  ] as const;
+
+  it.each(budgetsUnderTest)('paces a budget %s: a burst at once, then one per interval', async (_, make) => {
+    const budgets = make();
+    const waits: (number | undefined)[] = [];
+    for (let i = 0; i < 5; i += 1)
+      waits.push(await budgets.reserve('chat.update', update, 1_000_000, 60_000));
+    expect(waits).toEqual([0, 0, 0, 1_200, 2_400]);
+    expect(await budgets.reserve('chat.update', update, 1_000_000, 1_000)).toBeUndefined();
+    expect(await budgets.reserve('chat.update', update, 1_060_000, 1_000)).toBe(0);
+    expect(await budgets.reserve('chat.postMessage C2', update, 1_000_000, 0)).toBe(0);
+    await budgets.block('chat.postMessage C2', 1_030_000, update, 1_000_000);
+    expect(await budgets.reserve('chat.postMessage C2', update, 1_000_000, 60_000)).toBe(30_000);
+  });
+
+  it('refuses at once a call whose turn is further away than the caller may wait', async () => {
+    const gate = new SlackRateGate({
+      maxWaitMs: 500,
+      limits: { 'chat.update': { perMinute: 1, burst: 1, perChannel: false } },
+    });
+    let sent = 0;
+    const send = async () => {
+      sent += 1;
+      return 'ok';
+    };
+    await gate.call('chat.update', send);
+    await expect(gate.call('chat.update', send)).rejects.toMatchObject({ code: 'slack_rate_limited' });
+    expect(sent).toBe(1);
   });
 });
