@@ -11,6 +11,7 @@ import {
   completeStep,
   failStep,
   finishRun,
+  parkStep,
   saveStepCheckpoint,
   showStepProgress,
   startStep,
@@ -130,7 +131,7 @@ export class RunExecutor {
       return { kind: 'done', run: await journal.record(run.id, completeStep(step.id, result, this.now())) };
     } catch (thrown) {
       if (thrown instanceof RunParked) {
-        await journal.record(run.id, showStepProgress(step.id, thrown.summary));
+        await journal.record(run.id, parkStep(step.id, thrown.summary, thrown.until));
         return { kind: 'failed', outcome: { kind: 'parked', until: thrown.until, polling: true } };
       }
       const error = toBotError(thrown);

@@ -60,6 +60,11 @@ const stepRecordSchema = z.object({
   finishedAt: z.number().optional(),
   /** Side effects already done inside the step, so a resumed step does not repeat them. */
   checkpoint: checkpointSchema.optional(),
+  /**
+   * Set while the step is parked waiting for something outside the bot (a pull request's merge):
+   * until when. Nothing moves meanwhile, so where it stands is shown at once.
+   */
+  waitingUntil: z.number().optional(),
   /** The phase whose thread message lists this step (a step outside any phase joins its neighbours'). */
   phase: approvalPhaseSchema.optional(),
 });

@@ -43,7 +43,11 @@ export function beginRun(steps: readonly { id: string; title: string; phase?: Ap
 export function startStep(stepId: string, now: number): Transition {
   return {
     apply: (run) => ({
-      ...withStep(run, stepId, (s) => ({ ...s, status: 'running', startedAt: s.startedAt ?? now })),
+      ...withStep(run, stepId, ({ waitingUntil: _waited, ...s }) => ({
+        ...s,
+        status: 'running',
+        startedAt: s.startedAt ?? now,
+      })),
       status: 'running',
     }),
   };
@@ -51,6 +55,13 @@ export function startStep(stepId: string, now: number): Transition {
 
 export function showStepProgress(stepId: string, summary: Summary): Transition {
   return { apply: (run) => withStep(run, stepId, (s) => ({ ...s, ...summaryFields(summary) })) };
+}
+
+/** The step waits, parked, until `until` (and is checked again then); its summary says for what. */
+export function parkStep(stepId: string, summary: Summary, until: number): Transition {
+  return {
+    apply: (run) => withStep(run, stepId, (s) => ({ ...s, ...summaryFields(summary), waitingUntil: until })),
+  };
 }
 
 /** The plain text every reader understands, plus the parts when there are links to keep. */

@@ -39,7 +39,11 @@ const GROUP_TITLE: Record<ApprovalPhase | 'run', string> = {
 
 /** The status card: the run's one message in the channel. */
 export function cardMessage(run: RunRecord): RunMessage {
-  const settled = isFinal(run.status) || run.status === 'awaiting_approval' || Boolean(run.cancelRequestedBy);
+  const settled =
+    isFinal(run.status) ||
+    run.status === 'awaiting_approval' ||
+    Boolean(run.cancelRequestedBy) ||
+    run.steps.some(isWaiting);
   return { key: CARD_KEY, message: renderCard(run), settled };
 }
 
@@ -74,7 +78,7 @@ export function runThread(run: RunRecord, approvers: string): RunMessage[] {
         key: `phase:${attempt}:${group}`,
         message: phaseMessage(run, group, attempt, steps),
         // While the run waits for a person nothing moves: show where it stands now.
-        settled: ended || phaseEnded || run.status === 'awaiting_approval',
+        settled: ended || phaseEnded || run.status === 'awaiting_approval' || steps.some(isWaiting),
       });
     }
     const retried = run.retried?.find((r) => r.attempt === attempt);
@@ -90,6 +94,11 @@ export function runThread(run: RunRecord, approvers: string): RunMessage[] {
     }
   }
   return messages;
+}
+
+/** A step parked until something outside the bot happens (a merge): nothing moves meanwhile. */
+function isWaiting(step: StepRecord): boolean {
+  return step.status === 'running' && step.waitingUntil !== undefined;
 }
 
 /** The steps an attempt ran, as that attempt left them. */

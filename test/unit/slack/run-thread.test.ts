@@ -5,6 +5,7 @@ import {
   completeStep,
   failStep,
   finishRun,
+  parkStep,
   recordDecision,
   requestApproval,
   retryRun,
@@ -46,6 +47,25 @@ const keys = (run: RunRecord) =>
   runThread(run, '<@U2>').map((m) => `${m.key}${m.settled ? '' : ' (progress)'}`);
 
 describe('the thread of a run', () => {
+  it('shows a step parked for something outside the bot at once, and progress again once it resumes', () => {
+    const running = apply(
+      started(),
+      ...done('preflight', 10),
+      ...done('lms-states', 20),
+      startStep('credentials', 30),
+    );
+    expect(cardMessage(running).settled).toBe(false);
+    const parked = apply(
+      running,
+      parkStep('credentials', 'Waiting for pull request #1 to be merged', 90_000),
+    );
+    expect(keys(parked)).toEqual(['phase:1:lms', 'phase:1:credentials']);
+    expect(cardMessage(parked).settled).toBe(true);
+    const resumed = apply(parked, startStep('credentials', 95_000));
+    expect(keys(resumed)).toEqual(['phase:1:lms', 'phase:1:credentials (progress)']);
+    expect(cardMessage(resumed).settled).toBe(false);
+  });
+
   it('lists steps under their phase; a step outside any phase joins its neighbours', () => {
     const run = apply(
       started(),
