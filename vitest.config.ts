@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files wait on sshd, Django and emulators rather than compute: two at a time even on
+    // two cores (vitest's default there is one).
+    maxWorkers: 2,
     reporters: ['default'],
   },
 });
