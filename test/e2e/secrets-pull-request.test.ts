@@ -196,9 +196,12 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     });
     const link = `https://github.com/${SOPS_REPO}/pull/1`;
     expect(stepSummary(parked, 'secrets-merge')).toContain(`Waiting for pull request #1 (${link})`);
+    // Slack shows the pull request as a link (the terminal and the record keep `label (url)`),
+    // once the publisher, which runs apart from the run, has caught up.
+    await waitFor(() => sentBlocks(harness).includes(`<${link}|pull request #1>`) || undefined, {
+      what: 'the pull request as a link in Slack',
+    });
     expect(harness.slack.allTraffic()).toContain(encodeURIComponent(link));
-    // Slack shows the pull request as a link (the terminal and the record keep `label (url)`).
-    expect(sentBlocks(harness)).toContain(`<${link}|pull request #1>`);
     expect(pull?.body).toContain(REQUESTER.id);
     expect(pull?.body).toContain(first);
 
