@@ -6,8 +6,12 @@ import type { SecretRedactor } from '../logging/secret-redactor.js';
 import { createBot } from './create-bot.js';
 import { connectLms, createIntegrations } from './create-integrations.js';
 
+type SandboxWorld = Awaited<ReturnType<typeof import('../sandbox/sandbox-world.js')['startSandboxWorld']>>;
+
 export interface Sandbox {
   url: string;
+  /** For tests only: the emulators behind an environment (see SandboxWorld.emulatorsOf). */
+  emulatorsOf: SandboxWorld['emulatorsOf'];
   stop(): Promise<void>;
 }
 
@@ -52,7 +56,11 @@ export async function startSandbox(options: {
     });
     const { port } = await bot.start();
     stops.push(() => bot.stop());
-    return { url: await world.openPage(port ?? 0), stop };
+    return {
+      url: await world.openPage(port ?? 0),
+      emulatorsOf: (envName) => world.emulatorsOf(envName),
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

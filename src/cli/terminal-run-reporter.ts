@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { RunReporter } from '../jobs/ports.js';
 import type { RunRecord, StepRecord } from '../jobs/run-record.js';
+import { summaryText } from '../jobs/step-summary.js';
 import type { SecretRedactor } from '../logging/secret-redactor.js';
 
 const ICON: Record<StepRecord['status'], string> = {
@@ -28,7 +29,7 @@ export class TerminalRunReporter implements RunReporter {
   async changed(run: RunRecord): Promise<void> {
     this.line(
       'run',
-      `${run.kind} ${run.app} ${run.env} [${run.id}]: ${run.status}${run.error ? ` (${run.error.message})` : ''}`,
+      `${run.kind} ${run.app} ${run.env} [${run.id}]: ${run.status}${run.error ? ` (${errorText(run.error)})` : ''}`,
     );
     run.steps.forEach((step, index) => {
       if (step.status === 'pending') return;
@@ -49,6 +50,11 @@ export class TerminalRunReporter implements RunReporter {
     this.printed.set(key, text);
     this.out.write(`${this.redactor.redact(text)}\n`);
   }
+}
+
+/** The failure's reason, then where to look (the build, the pull request) as plain URLs. */
+function errorText(error: NonNullable<RunRecord['error']>): string {
+  return [error.message, ...(error.links ?? []).map((link) => summaryText([link]))].join(' ');
 }
 
 function indent(text: string): string {

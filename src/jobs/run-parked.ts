@@ -1,3 +1,5 @@
+import { type Summary, summaryText } from './step-summary.js';
+
 /**
  * Thrown by a step that waits on something outside the bot (a pull request's merge, Pulumi's
  * write to Vault): the run is parked like an approval, holding no worker, and its job comes back
@@ -6,9 +8,9 @@
 export class RunParked extends Error {
   constructor(
     readonly until: number,
-    readonly summary: string,
+    readonly summary: Summary,
   ) {
-    super(summary);
+    super(summaryText(summary));
     this.name = 'RunParked';
   }
 }

@@ -32,9 +32,19 @@ export interface SandboxWorld {
   secrets: string[];
   /** How to reach a pair's simulated LMS (pod or edx-worker), started on first use. */
   lmsEndpoint(target: Target): Promise<LmsEndpoint>;
+  /**
+   * The Vault and Concourse behind an environment, for tests that edit or break them as a person
+   * or an outage would; the bot itself never reaches them through here.
+   */
+  emulatorsOf(envName: string): SandboxEmulators;
   /** Serves the page once the bot listens on `botPort`; returns the page's address. */
   openPage(botPort: number): Promise<string>;
   stop(): Promise<void>;
+}
+
+export interface SandboxEmulators {
+  vault: VaultEmulator;
+  concourse: ConcourseEmulator;
 }
 
 export async function startSandboxWorld(options: { env: Env; catalog: Catalog }): Promise<SandboxWorld> {
@@ -123,6 +133,12 @@ export async function startSandboxWorld(options: { env: Env; catalog: Catalog })
               new BotError({ code: 'sandbox_no_ssh', userMessage: `${target.app} runs over Kubernetes.` }),
             ),
         };
+      },
+      emulatorsOf(envName) {
+        const vault = vaults.get(envName);
+        const concourse = concourses.get(envName);
+        if (!vault || !concourse) throw new Error(`The sandbox has no environment ${envName}.`);
+        return { vault, concourse };
       },
       async openPage(botPort) {
         const driver = new SlackDriver({

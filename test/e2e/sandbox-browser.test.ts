@@ -8,7 +8,7 @@ import { loadCatalogFile } from '../../src/config/catalog.js';
 import { loadEnv } from '../../src/config/env.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { SecretRedactor } from '../../src/logging/secret-redactor.js';
-import { ACTION_APPROVE } from '../../src/slack/actions/action-ids.js';
+import { ACTION_APPROVE, ACTION_RETRY } from '../../src/slack/actions/action-ids.js';
 import { deleteKeys, uniquePrefix } from '../support/redis.js';
 
 /**
@@ -132,6 +132,42 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
       .waitFor({ timeout: 60_000 });
   }, 180_000);
 
+  it('shows an approver the lines a hand-edited pipeline would change back, as a diff', async () => {
+    // Someone raised the job's max_in_flight with fly after the run above set the pipeline.
+    const pipeline = sandbox
+      .emulatorsOf('production')
+      .concourse.pipelines.get('mitxonline/misc-cloud-tubular');
+    if (!pipeline) throw new Error('the production run left no pipeline');
+    const jobs = pipeline.config.jobs as { max_in_flight?: number }[];
+    pipeline.config = { ...pipeline.config, jobs: jobs.map((job) => ({ ...job, max_in_flight: 3 })) };
+    pipeline.version += 1;
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement setup mitxonline production');
+    const approvals = page.locator('.thread .message', {
+      hasText: 'Approval needed for mitxonline production: Concourse changes',
+    });
+    await expect.poll(() => approvals.count(), { timeout: 60_000 }).toBe(2);
+    const approval = approvals.last();
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
+    expect(await approval.innerText()).toContain('Would update mitxonline/misc-cloud-tubular.');
+    // biome-ignore lint/performance/useDomNodeTextContent: as above, the code block's lines as shown
+    const diff = (await approval.locator('pre').innerText()).split('\n');
+    // The job is the first item of `jobs:`, max_in_flight its first key: `- max_in_flight: N`.
+    expect(diff, diff.join('\n')).toEqual([
+      expect.stringMatching(/^@@ /),
+      expect.stringMatching(/^-[\s-]*max_in_flight: 3$/),
+      expect.stringMatching(/^\+[\s-]*max_in_flight: 1$/),
+    ]);
+    await page.selectOption('#user', 'U0APPROVER');
+    await approval.locator(`button[data-action="${ACTION_APPROVE}"]`).click();
+    await expect
+      .poll(() => page.getByText('Succeeded: Retirement setup · mitxonline production').count(), {
+        timeout: 60_000,
+      })
+      .toBe(2);
+    expect(pipeline.config.jobs).toEqual(jobs.map((job) => ({ ...job, max_in_flight: 1 })));
+  }, 120_000);
+
   it('answers a status question in the channel, naming the transport', async () => {
     await send('@retirement-bot status of mitxonline production?');
     await page
@@ -153,4 +189,40 @@ describe.skipIf(!existsSync(CHROMIUM) || !canHostEdxWorker())('the sandbox in a 
       /Preflight: .* — SSH to edx-worker \S+@127\.0\.0\.1:\d+/,
     );
   }, 90_000);
+
+  it('keeps a failure visible above its retry, which runs to success below it', async () => {
+    const concourse = sandbox.emulatorsOf('ci').concourse;
+    concourse.setBuildOutcome('failed');
+    await page.selectOption('#user', 'U0REQUESTER');
+    await send('/retirement setup mitxonline ci');
+    const retry = page.locator(`.thread button[data-action="${ACTION_RETRY}"]`);
+    await retry.waitFor({ timeout: 90_000 });
+    const failure = page.locator(`.thread .message[data-ts="${await retry.getAttribute('data-ts')}"]`);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText keeps the page's line breaks, as a reader sees them
+    const reason = await failure.innerText();
+    expect(reason).toMatch(
+      /Build #1 of misc-cloud-tubular\/\S+ ended failed; its log in Concourse says why\./,
+    );
+    concourse.setBuildOutcome('succeeded');
+    await retry.click();
+    const card = page.locator('#channel > .message', { hasText: 'Retirement setup · mitxonline ci' });
+    await card.getByText('Succeeded: Retirement setup · mitxonline ci').first().waitFor({ timeout: 90_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: as above
+    const retried = await failure.innerText();
+    expect(retried).toContain('ended failed; its log in Concourse says why.');
+    expect(retried).toMatch(/Retried by @U0REQUESTER at .+; attempt 2 follows below\./);
+    expect(await failure.locator('button').count()).toBe(0);
+    // biome-ignore lint/performance/useDomNodeTextContent: as above
+    const thread = await card.locator('.thread').innerText();
+    const failedAt = thread.indexOf('ended failed; its log in Concourse says why.');
+    const retriedAt = thread.indexOf('Retried by @U0REQUESTER');
+    const rebuiltAt = thread.indexOf('✅ 9. Concourse: trigger and follow the first build — Build #2');
+    expect(failedAt).toBeGreaterThanOrEqual(0);
+    expect([failedAt < retriedAt, retriedAt < rebuiltAt]).toEqual([true, true]);
+    // biome-ignore lint/performance/useDomNodeTextContent: as above
+    expect(await card.locator('.thread .message').last().innerText()).toContain(
+      '✅ Succeeded: Retirement setup · mitxonline ci',
+    );
+    expect(await card.locator(`button[data-action="${ACTION_RETRY}"]`).count()).toBe(0);
+  }, 180_000);
 });

@@ -196,6 +196,11 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     });
     const link = `https://github.com/${SOPS_REPO}/pull/1`;
     expect(stepSummary(parked, 'secrets-merge')).toContain(`Waiting for pull request #1 (${link})`);
+    // Slack shows the pull request as a link (the terminal and the record keep `label (url)`),
+    // once the publisher, which runs apart from the run, has caught up.
+    await waitFor(() => sentBlocks(harness).includes(`<${link}|pull request #1>`) || undefined, {
+      what: 'the pull request as a link in Slack',
+    });
     expect(harness.slack.allTraffic()).toContain(encodeURIComponent(link));
     expect(pull?.body).toContain(REQUESTER.id);
     expect(pull?.body).toContain(first);
@@ -250,6 +255,9 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     const finished = await approveAll(harness, id, () => false);
     expect(finished.status).toBe('succeeded');
     expect(stepSummary(finished, 'pulumi-deploy')).toContain('deployed the merged secrets');
+    const build = `${infrastructure.url}/teams/infrastructure/pipelines/${PULUMI_PIPELINE}/jobs/${pulumiJob('production')}/builds/1`;
+    expect(stepSummary(finished, 'pulumi-deploy')).toContain(`Build #1 (${build}) of`);
+    expect(sentBlocks(harness)).toContain(`<${build}|#1>`);
     expect(pulumi.deployments).toContain('production');
     expect(infrastructure.builds.filter((b) => b.job_name === pulumiJob('production'))).toHaveLength(1);
     const stored = await readPipelineSecret(world.vault, KEY);
@@ -267,6 +275,9 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     expect(closed.status).toBe('failed');
     expect(closed.error).toMatchObject({ step: 'secrets-merge', code: 'secrets_pull_request_closed' });
     expect(closed.error?.message).toContain('was closed without merging');
+    const link = `https://github.com/${SOPS_REPO}/pull/${pull?.number}`;
+    expect(closed.error?.links).toEqual([{ url: link, label: `pull request #${pull?.number}` }]);
+    expect(sentBlocks(harness)).toContain(`<${link}|pull request #${pull?.number}>`);
     const again = await ended(harness, await requestSetup(harness, 'xpro qa'));
     expect(again.error?.code).toBe('secrets_pull_request_closed');
     expect(again.error?.message).toContain('the bot does not reopen it');
@@ -338,6 +349,9 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
       await sops.github.merge(SOPS_REPO, pull.number);
       const { stdout } = await cli;
       expect(stdout).toMatch(/setup mitxonline qa \[r[0-9a-z]{10}\]: succeeded/);
+      expect(stdout).toContain(
+        `pull request #${pull.number} (https://github.com/${SOPS_REPO}/pull/${pull.number}) was merged.`,
+      );
       const stored = await readPipelineSecret(world.vault, KEY);
       await verifyClientCredentials(stored.data);
       expect(stdout).not.toContain(stored.data.secret);
@@ -380,3 +394,11 @@ describe.skipIf(!canHostEdxWorker())('secrets of record through a sops pull requ
     expect(failed.error?.message).toContain("GitHub refused the bot's credentials");
   }, 120_000);
 });
+
+/** Every message's blocks the bot sent to Slack, as Slack received them. */
+function sentBlocks(harness: BotHarness): string {
+  return ['chat.postMessage', 'chat.update']
+    .flatMap((method) => harness.slack.callsTo(method))
+    .map((call) => JSON.stringify(call.params.blocks))
+    .join('\n');
+}

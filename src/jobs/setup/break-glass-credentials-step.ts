@@ -31,10 +31,14 @@ export const breakGlassCredentialsStep: SetupStep = {
     const version = stored.version === undefined ? '' : ` (version ${stored.version})`;
     const proposal =
       outcome.kind === 'proposed'
-        ? `proposed them in ${pullLink(outcome.pull)}`
-        : `\`${sopsRecordOf(target).sops.file}\` on the base branch already holds them`;
+        ? ['proposed them in ', pullLink(outcome.pull)]
+        : [`\`${sopsRecordOf(target).sops.file}\` on the base branch already holds them`];
     return {
-      summary: `Break-glass: wrote the credentials of client id \`${credentials.id}\` (${decision.reason}) to \`${stored.path}\`${version} and ${proposal}. ${PULUMI_WARNING}`,
+      summary: [
+        `Break-glass: wrote the credentials of client id \`${credentials.id}\` (${decision.reason}) to \`${stored.path}\`${version} and `,
+        ...proposal,
+        `. ${PULUMI_WARNING}`,
+      ],
     };
   },
   async preview({ target }, services) {

@@ -1,6 +1,7 @@
 import { BotError } from '../../errors.js';
 import type { StepContext } from '../step-definition.js';
 import { maxBuildAgeMs } from '../watch/build-schedule.js';
+import { failedInEarlierAttempt } from './failed-earlier-build.js';
 import type { ConcourseOperations } from './setup-services.js';
 import type { SetupStep } from './setup-step.js';
 import { buildLink } from './target-links.js';
@@ -78,14 +79,16 @@ async function triggerOnce(context: StepContext, concourse: ConcourseOperations)
   const known = context.checkpoint.buildId;
   if (typeof known === 'number') {
     const [adopted] = (await concourse.listJobBuilds(pipeline, job, 20)).filter((b) => b.id === known);
-    if (adopted) return adopted;
+    if (adopted && !failedInEarlierAttempt(context, adopted)) return adopted;
+    // A retry: what was triggered after the failed build (by anyone) counts, else a new build.
+    if (adopted) await context.saveCheckpoint({ newestBuildBefore: adopted.id });
   }
   let before = context.checkpoint.newestBuildBefore;
   if (typeof before !== 'number') {
     const [latest] = await concourse.listJobBuilds(pipeline, job, 1);
     if (recentSuccess(latest)) return 'already-succeeded';
     if (latest && RUNNING.includes(latest.status)) {
-      await context.saveCheckpoint({ buildId: latest.id });
+      await context.saveCheckpoint({ buildId: latest.id, buildAttempt: context.run.attempt });
       return latest;
     }
     before = latest?.id ?? 0;
@@ -94,11 +97,11 @@ async function triggerOnce(context: StepContext, concourse: ConcourseOperations)
     const newer = (await concourse.listJobBuilds(pipeline, job, 20)).filter((b) => b.id > (before as number));
     const oldest = newer.at(-1);
     if (oldest) {
-      await context.saveCheckpoint({ buildId: oldest.id });
+      await context.saveCheckpoint({ buildId: oldest.id, buildAttempt: context.run.attempt });
       return oldest;
     }
   }
   const build = await concourse.triggerJob(pipeline, job);
-  await context.saveCheckpoint({ buildId: build.id });
+  await context.saveCheckpoint({ buildId: build.id, buildAttempt: context.run.attempt });
   return build;
 }

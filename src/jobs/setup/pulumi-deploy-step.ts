@@ -1,6 +1,8 @@
 import { BotError } from '../../errors.js';
+import { failedInEarlierAttempt } from './failed-earlier-build.js';
 import type { SetupStep } from './setup-step.js';
 import { proposedPullNumber, sopsRecordOf } from './sops-record.js';
+import { buildLink } from './target-links.js';
 
 /**
  * Where Pulumi does not deploy the merged file on its own (production), triggers the job that
@@ -16,10 +18,20 @@ export const pulumiDeployStep: SetupStep = {
     const record = sopsRecordOf(target);
     const job = record.afterMerge?.concourse;
     if (!job || proposedPullNumber(run) === 0) return { summary: 'Nothing was merged; nothing to deploy.' };
-    const concourse = services.concourse({ ...target, concourse: job });
-    const link = (name: string) =>
-      `<${job.url}/teams/${job.team}/pipelines/${job.pipeline}/jobs/${job.job}/builds/${name}|#${name}>`;
+    const deployer = { ...target, concourse: job };
+    const concourse = services.concourse(deployer);
+    const link = (name: string) => buildLink(deployer, name);
     let buildId = typeof checkpoint.buildId === 'number' ? checkpoint.buildId : undefined;
+    if (buildId !== undefined && checkpoint.buildAttempt !== run.attempt) {
+      const known = buildId;
+      const [earlier] = (await concourse.listJobBuilds(job.pipeline, job.job, 20)).filter(
+        (b) => b.id === known,
+      );
+      if (earlier && failedInEarlierAttempt(context, earlier)) {
+        await context.saveCheckpoint({ newestBuildBefore: earlier.id });
+        buildId = undefined;
+      }
+    }
     if (buildId === undefined) {
       let before = checkpoint.newestBuildBefore;
       if (typeof before !== 'number') {
@@ -30,22 +42,28 @@ export const pulumiDeployStep: SetupStep = {
         (b) => b.id > (before as number),
       );
       buildId = newer.at(-1)?.id ?? (await concourse.triggerJob(job.pipeline, job.job)).id;
-      await context.saveCheckpoint({ buildId });
+      await context.saveCheckpoint({ buildId, buildAttempt: run.attempt });
     }
     const finished = await concourse.waitForBuild(buildId, {
       ...services.buildTiming,
       onStatus: (build) =>
-        void context.progress(`Build ${link(build.name)} of \`${job.job}\` ${build.status}…`),
+        void context.progress(['Build ', link(build.name), ` of \`${job.job}\` ${build.status}…`]),
       cancelled: context.cancelRequested,
     });
     if (finished.status === 'succeeded') {
       return {
-        summary: `Build ${link(finished.name)} of \`${job.pipeline}/${job.job}\` deployed the merged secrets.`,
+        summary: [
+          'Build ',
+          link(finished.name),
+          ` of \`${job.pipeline}/${job.job}\` deployed the merged secrets.`,
+        ],
       };
     }
     throw new BotError({
       code: 'concourse_build_failed',
-      userMessage: `Build ${link(finished.name)} of \`${job.pipeline}/${job.job}\` ended ${finished.status}, so Pulumi may not have written Vault; its log in Concourse says why. Retry follows a new build.`,
+      userMessage: `Build #${finished.name} of \`${job.pipeline}/${job.job}\` ended ${finished.status}, so Pulumi may not have written Vault; its log in Concourse says why. Retry follows a new build.`,
+      links: [link(finished.name)],
+      detail: `build ${finished.id} status ${finished.status}`,
     });
   },
   async preview({ target }) {

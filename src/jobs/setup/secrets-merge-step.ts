@@ -16,20 +16,23 @@ export const secretsMergeStep: SetupStep = {
     const number = proposedPullNumber(run);
     if (number === 0) return { summary: 'No pull request was needed.' };
     const pull = await services.secretsOfRecord.pull(record, number);
-    if (pull.merged_at !== null) return { summary: `${pullLink(pull)} was merged.` };
+    const where = pullLink(pull);
+    if (pull.merged_at !== null) return { summary: [where, ' was merged.'] };
     if (pull.state === 'closed') {
       throw new BotError({
         code: 'secrets_pull_request_closed',
-        userMessage: `${pullLink(pull)} was closed without merging, so the credentials were not changed (Vault, the LMS and the pipeline are as they were). To propose them again, delete its branch and run setup again.`,
+        userMessage: `Pull request #${pull.number} was closed without merging, so the credentials were not changed (Vault, the LMS and the pipeline are as they were). To propose them again, delete its branch and run setup again.`,
+        links: [where],
       });
     }
     return waitOrPark(
       context,
       services,
-      `Waiting for ${pullLink(pull)} on \`${record.sops.file}\` to be merged`,
+      ['Waiting for ', where, ` on \`${record.sops.file}\` to be merged`],
       new BotError({
         code: 'secrets_pull_request_not_merged',
-        userMessage: `${pullLink(pull)} was not merged in time; it stays open. Run setup again once it is merged.`,
+        userMessage: `Pull request #${pull.number} was not merged in time; it stays open. Run setup again once it is merged.`,
+        links: [where],
       }),
     );
   },

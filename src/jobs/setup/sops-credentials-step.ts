@@ -37,7 +37,11 @@ export const sopsCredentialsStep: SetupStep = {
     await context.saveCheckpoint({ pullNumber: outcome.pull.number });
     const fields = outcome.changedFields.length > 0 ? outcome.changedFields.join(', ') : 'nothing new';
     return {
-      summary: `${outcome.committed ? 'Proposed' : 'Already proposed'} credentials for client id \`${credentials.id}\` (${reason}) in ${pullLink(outcome.pull)}: ${where}, changing ${fields}.`,
+      summary: [
+        `${outcome.committed ? 'Proposed' : 'Already proposed'} credentials for client id \`${credentials.id}\` (${reason}) in `,
+        pullLink(outcome.pull),
+        `: ${where}, changing ${fields}.`,
+      ],
     };
   },
   async preview({ target }, services) {

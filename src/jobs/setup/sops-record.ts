@@ -4,6 +4,7 @@ import type { PullRequestContext } from '../../integrations/github/secrets-of-re
 import { RunParked } from '../run-parked.js';
 import type { RunRecord } from '../run-record.js';
 import type { StepContext } from '../step-definition.js';
+import { link, type Summary, type SummaryLink, summaryParts } from '../step-summary.js';
 import type { SetupServices } from './setup-services.js';
 
 /** The pair's sops record; the steps that use it are only in the plans of such pairs. */
@@ -39,9 +40,9 @@ export function pullRequestContext(run: RunRecord): PullRequestContext {
   };
 }
 
-/** Plain text with the bare address, which Slack links by itself (summaries are shown escaped). */
-export function pullLink(pull: { html_url: string; number: number }): string {
-  return `pull request #${pull.number} (${pull.html_url})`;
+/** The pull request as a link part: a link in Slack, `pull request #N (url)` in a terminal. */
+export function pullLink(pull: { html_url: string; number: number }): SummaryLink {
+  return link(pull.html_url, `pull request #${pull.number}`);
 }
 
 /**
@@ -51,7 +52,7 @@ export function pullLink(pull: { html_url: string; number: number }): string {
 export async function waitOrPark(
   context: StepContext,
   services: SetupServices,
-  waiting: string,
+  waiting: Summary,
   expired: BotError,
 ): Promise<never> {
   const now = Date.now();
@@ -63,8 +64,8 @@ export async function waitOrPark(
   const deadline = since + services.recordTiming.waitMs;
   if (now >= deadline) throw expired;
   const until = Math.min(now + services.recordTiming.pollMs, deadline);
-  throw new RunParked(
-    until,
-    `${waiting} (the run waits until ${new Date(deadline).toISOString().slice(0, 16)} UTC).`,
-  );
+  throw new RunParked(until, [
+    ...summaryParts(waiting),
+    ` (the run waits until ${new Date(deadline).toISOString().slice(0, 16)} UTC).`,
+  ]);
 }

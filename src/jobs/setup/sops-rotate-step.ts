@@ -47,7 +47,11 @@ export const sopsRotateStep: SetupStep = {
     return {
       summary:
         outcome.kind === 'proposed'
-          ? `Proposed a new secret for client id \`${clientId}\` in ${pullLink(outcome.pull)}; the LMS application gets it once Vault holds it.`
+          ? [
+              `Proposed a new secret for client id \`${clientId}\` in `,
+              pullLink(outcome.pull),
+              '; the LMS application gets it once Vault holds it.',
+            ]
           : `\`${record.sops.file}\` already holds the new secret for client id \`${clientId}\`.`,
     };
   },
