@@ -110,11 +110,20 @@ export class LocalRateBudgets implements RateBudgets {
   }
 }
 
+/**
+ * How much of a burst the gate keeps in hand. A call's slot is reserved before its body is
+ * rendered and sent, so calls reach Slack a few hundred milliseconds apart from their slots, and
+ * not always in slot order; Slack counts arrivals. Spending the whole burst at once lets a call
+ * that was reserved earlier but sent later arrive over the limit (the 429s the bench saw).
+ */
+export const ARRIVAL_MARGIN_MS = 500;
+
 /** A method without a configured limit is only held back by Retry-After. */
-function pace(limit: SlackLimit | undefined): Pace {
+export function pace(limit: SlackLimit | undefined): Pace {
   if (!limit) return { interval: 0, tolerance: 0 };
   const interval = 60_000 / limit.perMinute;
-  return { interval, tolerance: Math.max(0, limit.burst - 1) * interval };
+  const tolerance = Math.max(0, limit.burst - 1) * interval;
+  return { interval, tolerance: Math.max(0, tolerance - ARRIVAL_MARGIN_MS) };
 }
 
 function rateLimited(method: string, seconds: number): BotError {
