@@ -133,3 +133,13 @@ function rateLimited(method: string, seconds: number): BotError {
     retryable: true,
   });
 }
+
+/** Runs a write that the gate may refuse for want of a turn soon enough; undefined when it did. */
+export async function inTurn<T>(write: () => Promise<T>): Promise<{ value: T } | undefined> {
+  try {
+    return { value: await write() };
+  } catch (error) {
+    if (error instanceof BotError && error.code === 'slack_rate_limited') return undefined;
+    throw error;
+  }
+}
