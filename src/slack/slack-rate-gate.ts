@@ -67,7 +67,7 @@ export class SlackRateGate {
     const limit = this.options.limits?.[method];
     const budget = this.budget(method, channel);
     const wait = await this.budgets.reserve(budget, pace(limit), this.now(), maxWaitMs);
-    if (wait === undefined) throw rateLimited(method, Math.ceil(maxWaitMs / 1000));
+    if (wait === undefined) throw rateLimited(method, Math.max(1, Math.ceil(maxWaitMs / 1000)));
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
@@ -88,7 +88,11 @@ export interface Pace {
  * per-channel budgets.
  */
 export interface RateBudgets {
-  /** Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved) past `maxWaitMs`. */
+  /**
+   * Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved)
+   * past `maxWaitMs`. A negative `maxWaitMs` takes a slot only while that much of the burst is
+   * left over for others (writes that can wait leave room for those that cannot).
+   */
   reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined>;
   /** Slack answered 429: nothing of this budget goes before `until`. */
   block(budget: string, until: number, pace: Pace, now: number): Promise<void>;
@@ -99,8 +103,9 @@ export class LocalRateBudgets implements RateBudgets {
 
   async reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined> {
     const start = Math.max(this.due.get(budget) ?? now, now);
-    const wait = Math.max(0, start - pace.tolerance - now);
-    if (wait > maxWaitMs) return undefined;
+    const early = start - pace.tolerance - now;
+    if (early > maxWaitMs) return undefined;
+    const wait = Math.max(0, early);
     this.due.set(budget, Math.max(start, now + wait) + pace.interval);
     return wait;
   }

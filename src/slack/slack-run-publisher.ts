@@ -38,12 +38,12 @@ const MAX_FAILED_PASSES = 8;
 const TURN_RETRY_MS = 1_000;
 
 /**
- * How long a thread write may wait for its turn at Slack; the card's writes wait the writer's
- * whole allowance. A write that may not wait long holds no slot far ahead, so in a busy channel
- * the cards (first posts, results) go before approvals, approvals before other settled messages,
- * and progress only takes a turn nobody else wants.
+ * How long a thread write may wait for its turn at Slack; the card's settled writes wait the
+ * writer's whole allowance. A write that may not wait long holds no slot far ahead, so the cards
+ * go first, then approvals, then other settled posts; progress goes only while a burst slot
+ * (1.2 s) is left for them (a negative wait).
  */
-const THREAD_WAIT_MS = { approval: 1_500, settled: 1_000, progress: 0 } as const;
+const THREAD_WAIT_MS = { approval: 1_500, settled: 1_000, progress: -1_200 } as const;
 
 /** Slack's own errors that say "try again later" rather than "this will never work". */
 const TRANSIENT_SLACK_ERRORS = new Set([
@@ -252,7 +252,8 @@ export class SlackRunPublisher {
         lookAgainAt(due);
         continue;
       } else {
-        const wait = message.settled ? THREAD_WAIT_MS.settled : THREAD_WAIT_MS.progress;
+        // Edits share the workspace's budget with the cards: only an approval's may queue for it.
+        const wait = message.approval ? THREAD_WAIT_MS.approval : THREAD_WAIT_MS.progress;
         if (
           !(await inTurn(() =>
             writer.update(run.id, message.key, { channel, ts }, latest(message.key), wait),

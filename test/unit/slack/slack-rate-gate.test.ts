@@ -71,6 +71,20 @@ describe('the Slack rate gate', () => {
     expect(await budgets.reserve('chat.postMessage C2', update, 1_000_000, 60_000)).toBe(30_000);
   });
 
+  it.each(budgetsUnderTest)(
+    'lets a write that can wait take a slot only while one is left for others, %s',
+    async (_, make) => {
+      const budgets = make();
+      const progress = -1_200; // leave one chat.update slot of the burst
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBeUndefined();
+      // The slot it left is there for a write that may not wait.
+      expect(await budgets.reserve('chat.update', update, 1_000_000, 0)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, 0)).toBeUndefined();
+    },
+  );
+
   it('refuses at once a call whose turn is further away than the caller may wait', async () => {
     const gate = new SlackRateGate({
       maxWaitMs: 500,
