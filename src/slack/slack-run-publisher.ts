@@ -38,10 +38,9 @@ const MAX_FAILED_PASSES = 8;
 const TURN_RETRY_MS = 1_000;
 
 /**
- * How long a thread write may wait for its turn at Slack; the card's settled writes wait the
- * writer's whole allowance. A write that may not wait long holds no slot far ahead, so the cards
- * go first, then approvals, then other settled posts; progress goes only while a burst slot
- * (1.2 s) is left for them (a negative wait).
+ * How long a thread write may wait for its turn at Slack (the card's settled writes: the writer's
+ * whole allowance). A write that may not wait long holds no slot far ahead, so the cards go first,
+ * then approvals, then other settled posts; progress only while 1.2 s of the burst is left.
  */
 const THREAD_WAIT_MS = { approval: 1_500, settled: 1_000, progress: -1_200 } as const;
 
@@ -139,7 +138,6 @@ export class SlackRunPublisher {
 
   /** The channel of each run in the backlog, for the lag metric. */
   private readonly channels = new Map<string, string>();
-
   private async publishRun(publication: PendingPublication): Promise<void> {
     const { runId } = publication;
     try {
