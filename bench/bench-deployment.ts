@@ -53,6 +53,8 @@ export async function startBenchDeployment(options: {
     HOST: '127.0.0.1',
     REDIS_PREFIX: prefix,
     WORKER_CONCURRENCY: '4',
+    // Any free port: a fixed one may be held by another deployment on the machine.
+    WORKER_HEALTH_PORT: '0',
   });
   const bots: Bot[] = [
     createBot({ ...shared, env, role: 'web' }),
@@ -131,7 +133,34 @@ export function runbookShapedPlan(ms: (step: number) => number): RunPlanFactory 
 }
 
 /** Chat writes (posts and edits) and 429s the emulated Slack saw. */
-export function slackWrites(slack: SlackEmulator): { writes: number; rateLimited: number } {
+export function slackWrites(slack: SlackEmulator): {
+  writes: number;
+  rateLimited: number;
+  /** Per write that was answered 429: how many times it was sent again before Slack took it. */
+  retriesPerLimitedWrite: number[];
+} {
   const writes = slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update');
-  return { writes: writes.length, rateLimited: slack.rateLimited };
+  return { writes: writes.length, rateLimited: slack.rateLimited, retriesPerLimitedWrite: retries(writes) };
+}
+
+/**
+ * Follows each write refused with 429 to its resend: the same method for the same message (an
+ * edit's channel and ts; a post's channel, thread and metadata naming the run and message).
+ */
+function retries(writes: SlackEmulator['calls']): number[] {
+  const refusals = new Map<string, number>();
+  const counts: number[] = [];
+  for (const call of writes) {
+    const { channel, ts, thread_ts, metadata } = call.params;
+    const message = call.method === 'chat.update' ? ts : `${thread_ts} ${JSON.stringify(metadata)}`;
+    const identity = `${call.method} ${channel} ${message}`;
+    const refused = refusals.get(identity) ?? 0;
+    if (call.refusedWith === 429) refusals.set(identity, refused + 1);
+    else if (refused > 0) {
+      counts.push(refused);
+      refusals.delete(identity);
+    }
+  }
+  // A write refused and never sent again (given up, or written by a later pass) counts as it stands.
+  return [...counts, ...refusals.values()];
 }

@@ -13,6 +13,7 @@ export interface CatalogPairsResult {
   seconds: number;
   writes: number;
   rateLimited: number;
+  retriesPerLimitedWrite: number[];
   /** Per run: how long after the run ended its card showed the final state. */
   cardLagMs: number[];
   writesPerRun: number[];
@@ -39,13 +40,14 @@ export async function benchCatalogPairs(): Promise<CatalogPairsResult> {
   try {
     const ids = await Promise.all(Array.from({ length: PAIRS }, (_, i) => deployment.setup(i, CHANNEL)));
     const runs = await deployment.settled(ids, 300_000);
-    const { writes, rateLimited } = slackWrites(deployment.slack);
+    const { writes, rateLimited, retriesPerLimitedWrite } = slackWrites(deployment.slack);
     return {
       runs: PAIRS,
       succeeded: runs.filter((r) => r.status === 'succeeded').length,
       seconds: (performance.now() - started) / 1000,
       writes,
       rateLimited,
+      retriesPerLimitedWrite,
       cardLagMs: runs.map((run) => cardLag(deployment.slack.calls, run)),
       writesPerRun: runs.map((run) => writesOf(deployment.slack.calls, run)),
     };
@@ -83,10 +85,17 @@ function writesOf(calls: Calls, run: RunRecord): number {
 export function describeCatalogPairs(r: CatalogPairsResult): string {
   return [
     `  ${r.succeeded}/${r.runs} runs succeeded; all shown in Slack after ${r.seconds.toFixed(1)} s (steps of 0.3-2.1 s, 9 per run)`,
-    `  Slack: ${r.writes} writes (posts and edits, 429s included), ${r.rateLimited} answered 429`,
+    `  Slack: ${r.writes} writes (posts and edits, 429s included), ${r.rateLimited} answered 429${describeRetries(r.retriesPerLimitedWrite)}`,
     `  writes per run: max ${Math.max(...r.writesPerRun)}, median ${percentile(r.writesPerRun, 50)}`,
     `  card final after the run ended: median ${(percentile(r.cardLagMs, 50) / 1000).toFixed(1)} s, max ${(Math.max(...r.cardLagMs) / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+/** How many times the writes Slack refused were sent again, at most. */
+export function describeRetries(retries: number[]): string {
+  return retries.length === 0
+    ? ''
+    : ` (${retries.length} writes refused, each sent again at most ${Math.max(...retries)} times)`;
 }
 
 export interface SlowSlackResult {

@@ -8,6 +8,8 @@ import { Metrics } from '../src/logging/metrics.js';
 import { SecretRedactor } from '../src/logging/secret-redactor.js';
 import { deleteKeys } from '../test/support/redis.js';
 import { benchCatalog } from './bench-catalog.js';
+import { slackWrites } from './bench-deployment.js';
+import { describeRetries } from './catalog-pairs.js';
 
 const SIGNING_SECRET = 'bench-signing-secret';
 const RUNS = 100;
@@ -17,6 +19,7 @@ export interface ManyRunsResult {
   runs: number;
   succeeded: number;
   seconds: number;
+  retriesPerLimitedWrite: number[];
   slackCalls: number;
   slack429: number;
   rssMbBefore: number;
@@ -63,6 +66,8 @@ export async function benchManyRuns(): Promise<ManyRunsResult> {
     HOST: '127.0.0.1',
     REDIS_PREFIX: prefix,
     WORKER_CONCURRENCY: '4',
+    // Any free port: a fixed one may be held by another deployment on the machine.
+    WORKER_HEALTH_PORT: '0',
   });
   const bots: Bot[] = [
     createBot({ ...shared, env, role: 'web' }),
@@ -105,9 +110,9 @@ export async function benchManyRuns(): Promise<ManyRunsResult> {
       runs: RUNS,
       succeeded,
       seconds: (performance.now() - started) / 1000,
-      slackCalls: slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update')
-        .length,
+      slackCalls: slackWrites(slack).writes,
       slack429: slack.rateLimited,
+      retriesPerLimitedWrite: slackWrites(slack).retriesPerLimitedWrite,
       rssMbBefore,
       rssMbPeak,
     };
@@ -122,7 +127,7 @@ export async function benchManyRuns(): Promise<ManyRunsResult> {
 export function describeManyRuns(r: ManyRunsResult): string {
   return [
     `  ${r.succeeded}/${r.runs} runs succeeded in ${r.seconds.toFixed(1)} s (2 workers × concurrency 4, steps of ${STEP_MS} ms)`,
-    `  Slack: ${r.slackCalls} chat writes (${(r.slackCalls / r.runs).toFixed(1)} writes per run), ${r.slack429} answered 429 under Slack's published limits (chat.update 50/min, chat.postMessage 1/s per channel)`,
+    `  Slack: ${r.slackCalls} chat writes (${(r.slackCalls / r.runs).toFixed(1)} writes per run), ${r.slack429} answered 429 under Slack's published limits (chat.update 50/min, chat.postMessage 1/s per channel)${describeRetries(r.retriesPerLimitedWrite)}`,
     `  RSS (web + both workers in this process): ${r.rssMbBefore.toFixed(0)} MB before, ${r.rssMbPeak.toFixed(0)} MB peak`,
   ].join('\n');
 }

@@ -10,6 +10,8 @@ export interface RecordedSlackCall {
   /** The raw request body: what a secret scan must look at. */
   raw: string;
   at: number;
+  /** Set when the call was refused with this HTTP status (429 past the rate limits). */
+  refusedWith?: number;
 }
 
 export interface SlackMessage {
@@ -246,10 +248,12 @@ export class SlackEmulator {
 
     const method = path.slice('/api/'.length);
     const params = parseParams(raw, req.headers['content-type']);
-    this.calls.push({ method, params, raw, at: Date.now() });
+    const call: RecordedSlackCall = { method, params, raw, at: Date.now() };
+    this.calls.push(call);
 
     const retryAfter = this.overLimit(method, params);
     if (retryAfter !== undefined) {
+      call.refusedWith = 429;
       res.setHeader('retry-after', String(retryAfter));
       return sendJson(res, 429, { ok: false, error: 'ratelimited' });
     }

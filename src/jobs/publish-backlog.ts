@@ -15,10 +15,16 @@ redis.call('ZADD', KEYS[1], 'GT', ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
 `;
 
+/**
+ * How long the revision Slack shows is kept per run: past the reconciler's look back at finished
+ * runs (RECENTLY_FINISHED_MS), after which nobody asks, so the keys do not pile up.
+ */
+export const SHOWN_TTL_MS = 2 * 24 * 3600 * 1000;
+
 /** Removes the run from the backlog only if no later revision was marked meanwhile. */
 const PUBLISHED_SCRIPT = `
-local shown = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '-1')
-if tonumber(ARGV[2]) > shown then redis.call('HSET', KEYS[3], ARGV[1], ARGV[2]) end
+local shown = tonumber(redis.call('GET', KEYS[3]) or '-1')
+if tonumber(ARGV[2]) > shown then redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end
 local wanted = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if wanted and tonumber(wanted) <= tonumber(ARGV[2]) then
   redis.call('ZREM', KEYS[1], ARGV[1])
@@ -77,15 +83,16 @@ export class PublishBacklog {
       3,
       this.pendingKey,
       this.sinceKey,
-      this.shownKey,
+      this.shownKey(runId),
       runId,
       String(revision),
+      String(SHOWN_TTL_MS),
     );
   }
 
-  /** The revision of the run Slack shows, or -1 before anything was published. */
+  /** The revision of the run Slack shows, or -1 before anything was published (or long after). */
   async shownRevision(runId: string): Promise<number> {
-    return Number((await this.redis.hget(this.shownKey, runId)) ?? -1);
+    return Number((await this.redis.get(this.shownKey(runId))) ?? -1);
   }
 
   private get pendingKey(): string {
@@ -96,7 +103,8 @@ export class PublishBacklog {
     return `${this.prefix}:publish:since`;
   }
 
-  private get shownKey(): string {
-    return `${this.prefix}:publish:shown`;
+  /** One key per run, expiring: a hash of every run ever shown would only grow. */
+  private shownKey(runId: string): string {
+    return `${this.prefix}:publish:shown:${runId}`;
   }
 }

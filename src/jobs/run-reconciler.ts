@@ -38,9 +38,29 @@ export async function reconcileRuns(deps: RunReconcilerDeps): Promise<Map<string
       outcomes.set(run.id, await reconcileActive(run, deps, now));
     }
   }
+  if (deps.backlog) await showFinished(deps.backlog, deps, now());
   const changed = [...outcomes].filter(([, outcome]) => outcome !== 'alive');
   if (changed.length > 0) deps.logger.warn({ runs: Object.fromEntries(changed) }, 'reconciled orphaned runs');
   return outcomes;
+}
+
+/** How far back finished runs are checked for a final state Slack never got. */
+export const RECENTLY_FINISHED_MS = 24 * 3600 * 1000;
+
+/** The newest runs looked at for it: the history is newest first, by request. */
+const RECENT_RUNS = 200;
+
+/**
+ * A run's final record and its mark in the publish backlog are two writes: a process that dies
+ * between them leaves a finished run (whose pair lock is already released, so the loop over locks
+ * never sees it) that Slack would show unfinished. Such a run is queued for publishing again.
+ */
+async function showFinished(backlog: PublishBacklog, deps: RunReconcilerDeps, now: number): Promise<void> {
+  for (const run of await deps.store.history({ limit: RECENT_RUNS })) {
+    if (!run.channel || !isFinal(run.status) || now - (run.finishedAt ?? 0) > RECENTLY_FINISHED_MS) continue;
+    if (now - run.updatedAt < deps.graceMs) continue;
+    if ((await backlog.shownRevision(run.id)) < (run.revision ?? 0)) await deps.journal.show(run);
+  }
 }
 
 async function reconcileActive(

@@ -7,8 +7,9 @@ local now = tonumber(ARGV[1])
 local interval = tonumber(ARGV[2])
 local tolerance = tonumber(ARGV[3])
 local start = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
-local wait = math.max(0, start - tolerance - now)
-if wait > tonumber(ARGV[4]) then return -1 end
+local early = start - tolerance - now
+if early > tonumber(ARGV[4]) then return -1 end
+local wait = math.max(0, early)
 redis.call('SET', KEYS[1], tostring(start + interval), 'PX', math.floor(start + interval - now + tolerance + 60000))
 return math.floor(wait)
 `;

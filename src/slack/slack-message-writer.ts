@@ -64,6 +64,7 @@ export class SlackMessageWriter {
   async post(
     target: PostTarget,
     render: () => Promise<RenderedMessage>,
+    maxWaitMs = this.options.maxWaitMs,
   ): Promise<{ ts: string; fingerprint: string }> {
     const { redis } = this.options;
     const stateKey = this.stateKey(target.runId);
@@ -93,7 +94,7 @@ export class SlackMessageWriter {
         );
       },
       channel,
-      this.options.maxWaitMs,
+      maxWaitMs,
     );
     if (!posted.ts) throw new Error(`chat.postMessage in ${channel} answered without a ts`);
     return { ts: posted.ts, fingerprint };
@@ -110,12 +111,16 @@ export class SlackMessageWriter {
     await this.options.redis.hset(this.stateKey(runId), `shown:${key}`, fingerprint);
   }
 
-  /** Edits a message to what `render` says at the moment Slack's limits let the edit go. */
+  /**
+   * Edits a message to what `render` says at the moment Slack's limits let the edit go. `maxWaitMs`
+   * (for both writes) is how long this one may wait for its turn: less for writes that can wait.
+   */
   async update(
     runId: string,
     key: string,
     at: { channel: string; ts: string },
     render: () => Promise<RenderedMessage>,
+    maxWaitMs = this.options.maxWaitMs,
   ): Promise<void> {
     const { channel, ts } = at;
     let fingerprint = '';
@@ -127,7 +132,7 @@ export class SlackMessageWriter {
         return reaching(channel, () => this.options.client.chat.update({ channel, ts, ...content.body }));
       },
       channel,
-      this.options.maxWaitMs,
+      maxWaitMs,
     );
     await this.options.redis.hset(this.stateKey(runId), `shown:${key}`, fingerprint);
   }

@@ -67,7 +67,7 @@ export class SlackRateGate {
     const limit = this.options.limits?.[method];
     const budget = this.budget(method, channel);
     const wait = await this.budgets.reserve(budget, pace(limit), this.now(), maxWaitMs);
-    if (wait === undefined) throw rateLimited(method, Math.ceil(maxWaitMs / 1000));
+    if (wait === undefined) throw rateLimited(method, Math.max(1, Math.ceil(maxWaitMs / 1000)));
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
@@ -88,7 +88,11 @@ export interface Pace {
  * per-channel budgets.
  */
 export interface RateBudgets {
-  /** Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved) past `maxWaitMs`. */
+  /**
+   * Reserves the next slot and returns how long to wait for it, or undefined (nothing reserved)
+   * past `maxWaitMs`. A negative `maxWaitMs` takes a slot only while that much of the burst is
+   * left over for others (writes that can wait leave room for those that cannot).
+   */
   reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined>;
   /** Slack answered 429: nothing of this budget goes before `until`. */
   block(budget: string, until: number, pace: Pace, now: number): Promise<void>;
@@ -99,8 +103,9 @@ export class LocalRateBudgets implements RateBudgets {
 
   async reserve(budget: string, pace: Pace, now: number, maxWaitMs: number): Promise<number | undefined> {
     const start = Math.max(this.due.get(budget) ?? now, now);
-    const wait = Math.max(0, start - pace.tolerance - now);
-    if (wait > maxWaitMs) return undefined;
+    const early = start - pace.tolerance - now;
+    if (early > maxWaitMs) return undefined;
+    const wait = Math.max(0, early);
     this.due.set(budget, Math.max(start, now + wait) + pace.interval);
     return wait;
   }
@@ -110,11 +115,20 @@ export class LocalRateBudgets implements RateBudgets {
   }
 }
 
+/**
+ * How much of a burst the gate keeps in hand. A call's slot is reserved before its body is
+ * rendered and sent, so calls reach Slack a few hundred milliseconds apart from their slots, and
+ * not always in slot order; Slack counts arrivals. Spending the whole burst at once lets a call
+ * that was reserved earlier but sent later arrive over the limit (the 429s the bench saw).
+ */
+export const ARRIVAL_MARGIN_MS = 500;
+
 /** A method without a configured limit is only held back by Retry-After. */
-function pace(limit: SlackLimit | undefined): Pace {
+export function pace(limit: SlackLimit | undefined): Pace {
   if (!limit) return { interval: 0, tolerance: 0 };
   const interval = 60_000 / limit.perMinute;
-  return { interval, tolerance: Math.max(0, limit.burst - 1) * interval };
+  const tolerance = Math.max(0, limit.burst - 1) * interval;
+  return { interval, tolerance: Math.max(0, tolerance - ARRIVAL_MARGIN_MS) };
 }
 
 function rateLimited(method: string, seconds: number): BotError {
@@ -123,4 +137,14 @@ function rateLimited(method: string, seconds: number): BotError {
     userMessage: `Slack is rate-limiting ${method}; the bot tries again after ${seconds} s.`,
     retryable: true,
   });
+}
+
+/** Runs a write that the gate may refuse for want of a turn soon enough; undefined when it did. */
+export async function inTurn<T>(write: () => Promise<T>): Promise<{ value: T } | undefined> {
+  try {
+    return { value: await write() };
+  } catch (error) {
+    if (error instanceof BotError && error.code === 'slack_rate_limited') return undefined;
+    throw error;
+  }
 }

@@ -8,9 +8,11 @@ import type { Logger } from '../logging/logger.js';
 import type { Metrics } from '../logging/metrics.js';
 import { PublisherLease } from './publisher-lease.js';
 import type { RenderedMessage } from './run-messages/block-text.js';
+import { recordTs, tsOf } from './run-messages/message-ts.js';
 import { CARD_KEY, cardMessage, type RunMessage, runThread } from './run-messages/run-thread.js';
 import { slackPlatformError } from './slack-errors.js';
 import type { SlackMessageWriter } from './slack-message-writer.js';
+import { inTurn } from './slack-rate-gate.js';
 
 export interface SlackRunPublisherOptions {
   store: RunStore;
@@ -35,6 +37,13 @@ const MAX_FAILED_PASSES = 8;
 /** How soon a run whose write was not yet its turn is looked at again. */
 const TURN_RETRY_MS = 1_000;
 
+/**
+ * How long a thread write may wait for its turn at Slack (the card's settled writes: the writer's
+ * whole allowance). A write that may not wait long holds no slot far ahead, so the cards go first,
+ * then approvals, then other settled posts; progress only while 1.2 s of the burst is left.
+ */
+const THREAD_WAIT_MS = { approval: 1_500, settled: 1_000, progress: -1_200 } as const;
+
 /** Slack's own errors that say "try again later" rather than "this will never work". */
 const TRANSIENT_SLACK_ERRORS = new Set([
   'fatal_error',
@@ -46,8 +55,8 @@ const TRANSIENT_SLACK_ERRORS = new Set([
 /**
  * Brings Slack up to each run's record, apart from the runs themselves: it drains the publish
  * backlog, renders each run's messages from its latest record (so pending changes coalesce:
- * the latest state wins), writes only messages whose content changed, settled ones first-come
- * and progress at most once per interval, each call paced by the rate gate. A run leaves the
+ * the latest state wins), writes only messages whose content changed, progress at most once per
+ * interval, each call paced by the rate gate, the card ahead of its channel's thread messages. A run leaves the
  * backlog once Slack shows its latest revision; a run still waiting on its turn stays in it, so a
  * restart loses nothing.
  */
@@ -129,7 +138,6 @@ export class SlackRunPublisher {
 
   /** The channel of each run in the backlog, for the lag metric. */
   private readonly channels = new Map<string, string>();
-
   private async publishRun(publication: PendingPublication): Promise<void> {
     const { runId } = publication;
     try {
@@ -212,6 +220,9 @@ export class SlackRunPublisher {
       this.wrote(run.id, CARD_KEY);
     }
     let retryAt: number | undefined;
+    const lookAgainAt = (at: number) => {
+      retryAt = Math.min(retryAt ?? at, at);
+    };
     const thread = runThread(run, this.options.describeApprovers(run));
     for (const [index, message] of thread.entries()) {
       const ts = tsOf(run, message);
@@ -221,34 +232,46 @@ export class SlackRunPublisher {
         // Messages appear in thread order: a later settled one (an approval) brings earlier ones out.
         const later = thread.slice(index + 1).some((m) => m.settled && !tsOf(run, m));
         if (due > Date.now() && !later) {
-          retryAt = Math.min(retryAt ?? due, due);
+          lookAgainAt(due);
           break;
         }
-        const target = {
-          runId: run.id,
-          key: message.key,
-          channel,
-          threadTs: cardTs,
-          broadcast: message.broadcast,
-        };
-        const posted = await writer.post(target, latest(message.key));
-        run = await store.mutate(run.id, (r) => recordTs(r, message, posted.ts));
-        await writer.posted(run.id, message.key, posted.fingerprint);
+        const target = { runId: run.id, key: message.key, channel, threadTs: cardTs };
+        const wait = message.approval || later ? THREAD_WAIT_MS.approval : THREAD_WAIT_MS.settled;
+        const posted = await inTurn(() =>
+          writer.post({ ...target, broadcast: message.broadcast }, latest(message.key), wait),
+        );
+        if (!posted) {
+          lookAgainAt(Date.now() + TURN_RETRY_MS);
+          break;
+        }
+        run = await store.mutate(run.id, (r) => recordTs(r, message, posted.value.ts));
+        await writer.posted(run.id, message.key, posted.value.fingerprint);
+      } else if (due > Date.now()) {
+        lookAgainAt(due);
+        continue;
       } else {
-        if (due > Date.now()) {
-          retryAt = Math.min(retryAt ?? due, due);
+        // Edits share the workspace's budget with the cards: only an approval's may queue for it.
+        const wait = message.approval ? THREAD_WAIT_MS.approval : THREAD_WAIT_MS.progress;
+        if (
+          !(await inTurn(() =>
+            writer.update(run.id, message.key, { channel, ts }, latest(message.key), wait),
+          ))
+        ) {
+          lookAgainAt(Date.now() + TURN_RETRY_MS);
           continue;
         }
-        await writer.update(run.id, message.key, { channel, ts }, latest(message.key));
       }
       this.wrote(run.id, message.key);
     }
     const card = cardMessage(run);
     if (shown.get(CARD_KEY) !== writer.fingerprint(card.message)) {
       const due = card.settled ? Date.now() : this.dueAt(run.id, CARD_KEY);
-      if (due > Date.now()) return Math.min(retryAt ?? due, due);
-      await writer.update(run.id, CARD_KEY, { channel, ts: cardTs }, latest(CARD_KEY));
-      this.wrote(run.id, CARD_KEY);
+      const wait = card.settled ? undefined : THREAD_WAIT_MS.progress;
+      const at = { channel, ts: cardTs };
+      if (due > Date.now()) lookAgainAt(due);
+      else if (!(await inTurn(() => writer.update(run.id, CARD_KEY, at, latest(CARD_KEY), wait))))
+        lookAgainAt(Date.now() + TURN_RETRY_MS);
+      else this.wrote(run.id, CARD_KEY);
     }
     return retryAt;
   }
@@ -272,27 +295,4 @@ export class SlackRunPublisher {
     this.passedRevision.delete(runId);
     for (const id of this.lastWrite.keys()) if (id.startsWith(`${runId}/`)) this.lastWrite.delete(id);
   }
-}
-
-function tsOf(run: RunRecord, message: RunMessage): string | undefined {
-  if (message.key === CARD_KEY) return run.cardTs;
-  if (message.approval) return findApproval(run, message)?.messageTs;
-  return run.thread?.[message.key];
-}
-
-function findApproval(run: RunRecord, message: RunMessage) {
-  const wanted = message.approval;
-  return run.approvals.find(
-    (a) => a.phase === wanted?.phase && a.attempt === wanted.attempt && a.requestedAt === wanted.requestedAt,
-  );
-}
-
-/** Stores a posted message's ts where the record keeps it (approvals keep theirs: clicks bind to it). */
-function recordTs(run: RunRecord, message: RunMessage, ts: string): RunRecord | undefined {
-  if (tsOf(run, message)) return undefined;
-  if (message.approval) {
-    const wanted = findApproval(run, message);
-    return { ...run, approvals: run.approvals.map((a) => (a === wanted ? { ...a, messageTs: ts } : a)) };
-  }
-  return { ...run, thread: { ...run.thread, [message.key]: ts } };
 }

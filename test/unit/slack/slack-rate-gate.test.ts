@@ -2,7 +2,12 @@ import { webApi } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SharedRateBudgets } from '../../../src/slack/shared-rate-budgets.js';
-import { LocalRateBudgets, SlackRateGate } from '../../../src/slack/slack-rate-gate.js';
+import {
+  ARRIVAL_MARGIN_MS,
+  LocalRateBudgets,
+  pace,
+  SlackRateGate,
+} from '../../../src/slack/slack-rate-gate.js';
 import { REDIS_URL, uniquePrefix } from '../../support/redis.js';
 
 const redis = new Redis(REDIS_URL);
@@ -66,6 +71,20 @@ describe('the Slack rate gate', () => {
     expect(await budgets.reserve('chat.postMessage C2', update, 1_000_000, 60_000)).toBe(30_000);
   });
 
+  it.each(budgetsUnderTest)(
+    'lets a write that can wait take a slot only while one is left for others, %s',
+    async (_, make) => {
+      const budgets = make();
+      const progress = -1_200; // leave one chat.update slot of the burst
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, progress)).toBeUndefined();
+      // The slot it left is there for a write that may not wait.
+      expect(await budgets.reserve('chat.update', update, 1_000_000, 0)).toBe(0);
+      expect(await budgets.reserve('chat.update', update, 1_000_000, 0)).toBeUndefined();
+    },
+  );
+
   it('refuses at once a call whose turn is further away than the caller may wait', async () => {
     const gate = new SlackRateGate({
       maxWaitMs: 500,
@@ -79,5 +98,34 @@ describe('the Slack rate gate', () => {
     await gate.call('chat.update', send);
     await expect(gate.call('chat.update', send)).rejects.toMatchObject({ code: 'slack_rate_limited' });
     expect(sent).toBe(1);
+  });
+
+  it('keeps part of the burst in hand, so calls that reach Slack out of slot order stay within its limit', async () => {
+    // Slack counts arrivals against 1 a second per channel with a burst of 3 (a generic cell rate).
+    const slackRefuses = (arrivals: number[]) => {
+      let due = 0;
+      let refused = 0;
+      for (const at of [...arrivals].sort((a, b) => a - b)) {
+        const start = Math.max(due, at);
+        if (start - 2_000 > at) refused += 1;
+        else due = start + 1_000;
+      }
+      return refused;
+    };
+    const limit = { perMinute: 60, burst: 3, perChannel: true };
+    const arrivalsWith = async (p: { interval: number; tolerance: number }) => {
+      const budgets = new LocalRateBudgets();
+      // A lone call reserved at 0 reaches Slack 450 ms late (its render and intent took that long)…
+      const first = (await budgets.reserve('chat.postMessage C1', p, 0, 60_000)) ?? Number.NaN;
+      const arrivals = [first + ARRIVAL_MARGIN_MS - 50];
+      // …then three more are reserved at 500 and sent as soon as their slots allow.
+      for (let i = 0; i < 3; i += 1)
+        arrivals.push(500 + ((await budgets.reserve('chat.postMessage C1', p, 500, 60_000)) ?? Number.NaN));
+      return arrivals;
+    };
+    const whole = { interval: 1_000, tolerance: 2_000 };
+    expect(slackRefuses(await arrivalsWith(whole))).toBeGreaterThan(0);
+    expect(pace(limit)).toEqual({ interval: 1_000, tolerance: 2_000 - ARRIVAL_MARGIN_MS });
+    expect(slackRefuses(await arrivalsWith(pace(limit)))).toBe(0);
   });
 });
