@@ -4,7 +4,7 @@ import { newCredentials } from './credentials-decision.js';
 import type { SetupStep } from './setup-step.js';
 
 /** A digest, never the secret, tells a resumed rotation whether its write reached Vault. */
-function digest(secret: string): string {
+export function secretDigest(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
@@ -24,7 +24,7 @@ export const rotateSecretStep: SetupStep = {
     if (
       stored &&
       typeof checkpoint.rotatedDigest === 'string' &&
-      digest(stored.secret) === checkpoint.rotatedDigest
+      secretDigest(stored.secret) === checkpoint.rotatedDigest
     ) {
       services.memory.credentials = stored;
       return { summary: `The new secret of client id \`${stored.id}\` is already in Vault.`, changed: true };
@@ -39,7 +39,7 @@ export const rotateSecretStep: SetupStep = {
       });
     }
     const credentials = newCredentials(target, clientId, services);
-    await context.saveCheckpoint({ rotatedDigest: digest(credentials.secret) });
+    await context.saveCheckpoint({ rotatedDigest: secretDigest(credentials.secret) });
     const result = await services.credentials.store(target, credentials);
     services.memory.credentials = credentials;
     const version = result.version === undefined ? '' : ` as version ${result.version}`;

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
 import { BotError } from '../../errors.js';
 import { newCredentials } from './credentials-decision.js';
+import { secretDigest } from './rotate-secret-step.js';
 import type { SetupStep } from './setup-step.js';
 import { pullLink, pullRequestContext, sopsRecordOf } from './sops-record.js';
-
-function digest(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
 
 /**
  * `/retirement rotate` on a sops pair: a new secret for the same client id, proposed in the
@@ -36,10 +32,10 @@ export const sopsRotateStep: SetupStep = {
     const ours =
       open?.credentials &&
       open.credentials.id === clientId &&
-      digest(open.credentials.secret) === checkpoint.rotatedDigest;
+      secretDigest(open.credentials.secret) === checkpoint.rotatedDigest;
     const credentials =
       ours && open?.credentials ? open.credentials : newCredentials(target, clientId, services);
-    if (!ours) await context.saveCheckpoint({ rotatedDigest: digest(credentials.secret) });
+    if (!ours) await context.saveCheckpoint({ rotatedDigest: secretDigest(credentials.secret) });
     const outcome = await services.secretsOfRecord.propose(record, credentials, pullRequestContext(run));
     services.memory.credentials = credentials;
     const number = outcome.kind === 'proposed' ? outcome.pull.number : 0;
